@@ -1,0 +1,14 @@
+"""The ANCT staff group: what the pôle's staff may do in the back-office."""
+
+from django.contrib.auth.models import Group, Permission
+
+ANCT_STAFF_GROUP = "Équipe ANCT"
+PORTAL_APPS = ["accounts", "fabriques", "territories", "seminars", "deliverables"]
+
+
+def anct_staff_group_ensure() -> Group:
+    """Create or refresh the group holding every permission on the portal's data."""
+    group, _created = Group.objects.get_or_create(name=ANCT_STAFF_GROUP)
+    permissions = Permission.objects.filter(content_type__app_label__in=PORTAL_APPS)
+    group.permissions.set(permissions)
+    return group

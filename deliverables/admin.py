@@ -1,0 +1,94 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from config.admin_mixins import SharedChoicesMixin
+
+from .models import Action, Axis, FollowUp, Roadmap, TransversalNote
+
+
+class AxisInline(admin.TabularInline):
+    model = Axis
+    extra = 0
+    fields = ["position", "title"]
+
+
+class ActionInline(SharedChoicesMixin, admin.StackedInline):
+    model = Action
+    extra = 0
+    fields = [
+        ("position", "axis", "status", "progress"),
+        "title",
+        "description",
+        ("lead", "horizon", "starts_on", "ends_on"),
+        ("budget_eur", "needs_engineering_support"),
+        "partners",
+        "funding",
+        "indicators",
+    ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "axis":
+            # Only the axes of the roadmap being edited.
+            roadmap_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Axis.objects.filter(roadmap_id=roadmap_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Roadmap)
+class RoadmapAdmin(admin.ModelAdmin):
+    list_display = ["participation", "fabrique", "status", "adopted_on", "updated_at"]
+    list_select_related = ["participation__territory", "participation__fabrique"]
+    list_filter = ["status", "participation__fabrique__edition"]
+    search_fields = ["participation__territory__name", "participation__fabrique__title"]
+    autocomplete_fields = ["participation"]
+    fields = [
+        "participation", "status", "adopted_on", "vision", "synthesis", "governance",
+        "partnerships",
+    ]
+    inlines = [AxisInline, ActionInline]
+
+    @admin.display(description=_("Fabrique"), ordering="participation__fabrique__title")
+    def fabrique(self, obj):
+        return obj.participation.fabrique
+
+
+@admin.register(Axis)
+class AxisAdmin(admin.ModelAdmin):
+    list_display = ["title", "roadmap", "position"]
+    list_select_related = ["roadmap__participation__territory", "roadmap__participation__fabrique"]
+    search_fields = ["title", "roadmap__participation__territory__name"]
+    autocomplete_fields = ["roadmap"]
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["title", "territory", "status", "horizon", "progress",
+                    "needs_engineering_support"]
+    list_select_related = ["roadmap__participation__territory"]
+    list_filter = [
+        "status", "horizon", "needs_engineering_support", "roadmap__participation__fabrique__edition",
+    ]
+    search_fields = ["title", "description", "lead", "roadmap__participation__territory__name"]
+    autocomplete_fields = ["roadmap", "axis"]
+
+    @admin.display(description=_("territoire"), ordering="roadmap__participation__territory__name")
+    def territory(self, obj):
+        return obj.roadmap.participation.territory
+
+
+@admin.register(TransversalNote)
+class TransversalNoteAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "fabrique", "is_published", "published_on"]
+    list_select_related = ["fabrique"]
+    list_filter = ["kind", "is_published", "fabrique__edition"]
+    search_fields = ["title", "body", "fabrique__title"]
+    autocomplete_fields = ["fabrique"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ["fabrique", "meeting_on", "showcase_on"]
+    list_select_related = ["fabrique"]
+    list_filter = ["fabrique__edition"]
+    search_fields = ["fabrique__title"]
+    autocomplete_fields = ["fabrique"]

@@ -1,0 +1,270 @@
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from config.admin_mixins import SharedChoicesMixin
+from seminars.models import Seminar, SeminarKind
+from territories.models import Participation
+
+from .checks import fabrique_warnings
+from .models import (
+    CopilMeeting,
+    CopilMember,
+    Fabrique,
+    Organisation,
+    Partnership,
+    PrestataireContract,
+    TeamMember,
+    Transition,
+)
+from .services import fabrique_create
+
+
+@admin.register(Transition)
+class TransitionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "acronym"]
+
+
+class PartnershipInline(SharedChoicesMixin, admin.TabularInline):
+    model = Partnership
+    extra = 0
+
+
+class CopilMemberInline(SharedChoicesMixin, admin.TabularInline):
+    model = CopilMember
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["organisation", "user", "function", "starts_on", "ends_on"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "organisation")
+
+
+class CopilMeetingInline(admin.StackedInline):
+    model = CopilMeeting
+    extra = 0
+    fields = [("kind", "date"), "agenda", "decisions", "minutes"]
+
+
+class ContractInline(SharedChoicesMixin, admin.StackedInline):
+    model = PrestataireContract
+    extra = 0
+    max_num = 1
+    fields = [("prestataire", "reference"), ("notified_on", "amount_eur", "anct_share_percent")]
+    show_change_link = True
+
+
+class ParticipationInline(SharedChoicesMixin, admin.TabularInline):
+    model = Participation
+    extra = 0
+    fields = ["territory", "status", "proposed_on", "confirmed_on", "lead_consultant"]
+    # Status changes go through the services (admin actions on participations),
+    # which plan or cancel seminars; the inline only proposes territories.
+    readonly_fields = ["status", "confirmed_on"]
+    show_change_link = True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_consultant":
+            kwargs["queryset"] = TeamMember.objects.select_related("user")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class IntersiteSeminarInline(admin.TabularInline):
+    model = Seminar
+    verbose_name = _("séminaire intersite")
+    verbose_name_plural = _("séminaires intersites")
+    extra = 0
+    fields = ["number", "theme", "window_start", "window_end", "starts_at", "place", "status"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=SeminarKind.INTERSITE)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class IntersiteForm(formset.form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.instance.kind = SeminarKind.INTERSITE
+
+        formset.form = IntersiteForm
+        return formset
+
+
+@admin.register(Fabrique)
+class FabriqueAdmin(admin.ModelAdmin):
+    list_display = [
+        "display_title",
+        "edition",
+        "status",
+        "start_date",
+        "end_date",
+        "confirmed_territories",
+        "is_public",
+    ]
+    list_filter = ["edition", "status", "transitions", "anct_programme", "is_public"]
+    search_fields = ["title", "short_title", "objective"]
+    prepopulated_fields = {"slug": ["edition", "short_title"]}
+    readonly_fields = ["warnings"]
+    filter_horizontal = ["transitions"]
+    date_hierarchy = "start_date"
+    fieldsets = [
+        (None, {"fields": ["title", "short_title", "slug", "edition", "transitions", "objective"]}),
+        (_("Pilotage"), {"fields": ["anct_programme", "status", "is_public"]}),
+        (
+            _("Calendrier"),
+            {
+                "fields": [
+                    ("start_date", "end_date", "follow_up_due_date"),
+                    "seminar_template",
+                    "note_due_days",
+                ],
+                "description": _(
+                    "À la création, les séminaires intersites sont planifiés d'après le parcours "
+                    "choisi (le parcours par défaut si vide)."
+                ),
+            },
+        ),
+        (_("Points d'attention"), {"fields": ["warnings"]}),
+    ]
+    inlines = [
+        PartnershipInline,
+        ContractInline,
+        CopilMemberInline,
+        CopilMeetingInline,
+        ParticipationInline,
+        IntersiteSeminarInline,
+    ]
+    actions = ["make_public", "make_private"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                confirmed_count=Count(
+                    "participations",
+                    filter=Q(participations__status=Participation.Status.CONFIRMED),
+                )
+            )
+        )
+
+    @admin.display(description=_("titre"), ordering="title")
+    def display_title(self, obj):
+        return obj.display_title
+
+    @admin.display(description=_("territoires confirmés"), ordering="confirmed_count")
+    def confirmed_territories(self, obj):
+        return obj.confirmed_count
+
+    @admin.display(description=_("à vérifier"))
+    def warnings(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Enregistrez la Fabrique pour voir les points d'attention.")
+        found = fabrique_warnings(obj)
+        if not found:
+            return _("Aucun : la Fabrique respecte les repères de la méthode.")
+        return format_html_join("\n", "<p>⚠ {}</p>", ((w,) for w in found))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            fabrique = self.get_object(request, object_id)
+            if fabrique is not None:
+                for warning in fabrique_warnings(fabrique):
+                    self.message_user(request, warning, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            fabrique_create(fabrique=obj, by=request.user)
+
+    @admin.action(description=_("Publier dans le catalogue"))
+    def make_public(self, request, queryset):
+        updated = queryset.update(is_public=True)
+        self.message_user(request, _("%(count)d Fabrique(s) publiée(s).") % {"count": updated})
+
+    @admin.action(description=_("Retirer du catalogue"))
+    def make_private(self, request, queryset):
+        updated = queryset.update(is_public=False)
+        self.message_user(request, _("%(count)d Fabrique(s) retirée(s).") % {"count": updated})
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "fabrique", "role"]
+    list_filter = ["role", "fabrique__edition", "organisation__kind"]
+    list_select_related = ["organisation", "fabrique"]
+    search_fields = ["organisation__name", "organisation__acronym", "fabrique__title"]
+    autocomplete_fields = ["fabrique", "organisation"]
+
+
+class TeamMemberInline(SharedChoicesMixin, admin.TabularInline):
+    model = TeamMember
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "starts_on", "ends_on", "led_territories"]
+    readonly_fields = ["led_territories"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").prefetch_related(
+            "led_participations__territory"
+        )
+
+    @admin.display(description=_("territoires pilotés"))
+    def led_territories(self, obj):
+        return ", ".join(str(p.territory) for p in obj.led_participations.all()) or "—"
+
+
+@admin.register(PrestataireContract)
+class PrestataireContractAdmin(admin.ModelAdmin):
+    list_display = ["fabrique", "prestataire", "reference", "notified_on", "amount_eur"]
+    list_select_related = ["fabrique", "prestataire"]
+    list_filter = ["fabrique__edition", "prestataire"]
+    search_fields = ["reference", "prestataire__name", "fabrique__title"]
+    autocomplete_fields = ["fabrique", "prestataire"]
+    inlines = [TeamMemberInline]
+
+
+@admin.register(TeamMember)
+class TeamMemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "contract", "starts_on", "ends_on"]
+    list_select_related = ["user", "contract__prestataire", "contract__fabrique"]
+    list_filter = ["role", "contract__fabrique__edition"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["contract", "user"]
+
+
+@admin.register(CopilMember)
+class CopilMemberAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "fabrique", "organisation", "function", "starts_on", "ends_on"]
+    list_select_related = ["user", "organisation", "fabrique"]
+    list_filter = ["fabrique__edition", "organisation__kind"]
+    search_fields = ["user__email", "user__last_name", "organisation__name", "fabrique__title"]
+    autocomplete_fields = ["fabrique", "organisation", "user"]
+
+
+@admin.register(CopilMeeting)
+class CopilMeetingAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "fabrique", "date", "kind"]
+    list_select_related = ["fabrique"]
+    list_filter = ["kind", "fabrique__edition"]
+    search_fields = ["fabrique__title", "agenda", "decisions"]
+    autocomplete_fields = ["fabrique"]
+    date_hierarchy = "date"
