@@ -29,7 +29,12 @@ class UserAdmin(DjangoUserAdmin):
             {
                 "classes": ["wide"],
                 "fields": [
-                    "email", "first_name", "last_name", "usable_password", "password1", "password2",
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "usable_password",
+                    "password1",
+                    "password2",
                 ],
             },
         )

@@ -2,8 +2,33 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.forms.models import ModelChoiceIterator
+
+
+class SharedChoiceIterator(ModelChoiceIterator):
+    """Options of one queryset, evaluated once and kept in a cache that all
+    copies of the field share (keyed by the SQL, since the admin narrows
+    querysets per form with limit_choices_to)."""
+
+    def __init__(self, field, cache):
+        super().__init__(field)
+        self.cache = cache
+
+    def __iter__(self):
+        try:
+            key = str(self.queryset.query)
+        except EmptyResultSet:
+            key = None
+        if key not in self.cache:
+            self.cache[key] = list(super().__iter__())
+        yield from self.cache[key]
+
+    def __len__(self):
+        return len(list(iter(self)))
+
+    def __bool__(self):
+        return len(self) > 0
 
 
 class SharedChoicesModelChoiceField(forms.ModelChoiceField):
@@ -11,23 +36,14 @@ class SharedChoicesModelChoiceField(forms.ModelChoiceField):
 
     Every row of an inline deep-copies its form fields, and a plain
     ModelChoiceField re-runs its queryset for each copy: one query per row.
-    The copies made from one field share this field's evaluated choices.
+    Copies of this field share one cache of evaluated options (a shallow
+    copy keeps the reference).
     """
 
-    def __init__(self, *args, **kwargs):
-        self._shared = {}
-        super().__init__(*args, **kwargs)
-
-    def __deepcopy__(self, memo):
-        result = super().__deepcopy__(memo)
-        result._shared = self._shared
-        result.widget.choices = result.choices
-        return result
-
     def _get_choices(self):
-        if "choices" not in self._shared:
-            self._shared["choices"] = list(ModelChoiceIterator(self))
-        return self._shared["choices"]
+        if not hasattr(self, "_shared_cache"):
+            self._shared_cache = {}
+        return SharedChoiceIterator(self, self._shared_cache)
 
     choices = property(_get_choices, forms.ChoiceField.choices.fset)
 
@@ -37,7 +53,10 @@ class SharedChoicesMixin:
     (autocomplete and raw-id fields keep their own widgets)."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name not in self.autocomplete_fields and db_field.name not in self.raw_id_fields:
+        if (
+            db_field.name not in self.autocomplete_fields
+            and db_field.name not in self.raw_id_fields
+        ):
             kwargs.setdefault("form_class", SharedChoicesModelChoiceField)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

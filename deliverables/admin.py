@@ -42,7 +42,12 @@ class RoadmapAdmin(admin.ModelAdmin):
     search_fields = ["participation__territory__name", "participation__fabrique__title"]
     autocomplete_fields = ["participation"]
     fields = [
-        "participation", "status", "adopted_on", "vision", "synthesis", "governance",
+        "participation",
+        "status",
+        "adopted_on",
+        "vision",
+        "synthesis",
+        "governance",
         "partnerships",
     ]
     inlines = [AxisInline, ActionInline]
@@ -62,11 +67,20 @@ class AxisAdmin(admin.ModelAdmin):
 
 @admin.register(Action)
 class ActionAdmin(admin.ModelAdmin):
-    list_display = ["title", "territory", "status", "horizon", "progress",
-                    "needs_engineering_support"]
+    list_display = [
+        "title",
+        "territory",
+        "status",
+        "horizon",
+        "progress",
+        "needs_engineering_support",
+    ]
     list_select_related = ["roadmap__participation__territory"]
     list_filter = [
-        "status", "horizon", "needs_engineering_support", "roadmap__participation__fabrique__edition",
+        "status",
+        "horizon",
+        "needs_engineering_support",
+        "roadmap__participation__fabrique__edition",
     ]
     search_fields = ["title", "description", "lead", "roadmap__participation__territory__name"]
     autocomplete_fields = ["roadmap", "axis"]

@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Q
-from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_mixins import SharedChoicesMixin
@@ -43,6 +42,9 @@ class PartnershipInline(SharedChoicesMixin, admin.TabularInline):
     model = Partnership
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")
+
 
 class CopilMemberInline(SharedChoicesMixin, admin.TabularInline):
     model = CopilMember
@@ -51,7 +53,7 @@ class CopilMemberInline(SharedChoicesMixin, admin.TabularInline):
     fields = ["organisation", "user", "function", "starts_on", "ends_on"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "organisation")
+        return super().get_queryset(request).select_related("user", "organisation", "fabrique")
 
 
 class CopilMeetingInline(admin.StackedInline):
@@ -76,6 +78,9 @@ class ParticipationInline(SharedChoicesMixin, admin.TabularInline):
     # which plan or cancel seminars; the inline only proposes territories.
     readonly_fields = ["status", "confirmed_on"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("territory", "fabrique")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_consultant":
@@ -120,7 +125,6 @@ class FabriqueAdmin(admin.ModelAdmin):
     list_filter = ["edition", "status", "transitions", "anct_programme", "is_public"]
     search_fields = ["title", "short_title", "objective"]
     prepopulated_fields = {"slug": ["edition", "short_title"]}
-    readonly_fields = ["warnings"]
     filter_horizontal = ["transitions"]
     date_hierarchy = "start_date"
     fieldsets = [
@@ -140,7 +144,6 @@ class FabriqueAdmin(admin.ModelAdmin):
                 ),
             },
         ),
-        (_("Points d'attention"), {"fields": ["warnings"]}),
     ]
     inlines = [
         PartnershipInline,
@@ -171,15 +174,6 @@ class FabriqueAdmin(admin.ModelAdmin):
     @admin.display(description=_("territoires confirmés"), ordering="confirmed_count")
     def confirmed_territories(self, obj):
         return obj.confirmed_count
-
-    @admin.display(description=_("à vérifier"))
-    def warnings(self, obj):
-        if obj is None or obj.pk is None:
-            return _("Enregistrez la Fabrique pour voir les points d'attention.")
-        found = fabrique_warnings(obj)
-        if not found:
-            return _("Aucun : la Fabrique respecte les repères de la méthode.")
-        return format_html_join("\n", "<p>⚠ {}</p>", ((w,) for w in found))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
@@ -223,8 +217,11 @@ class TeamMemberInline(SharedChoicesMixin, admin.TabularInline):
     readonly_fields = ["led_territories"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user").prefetch_related(
-            "led_participations__territory"
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user")
+            .prefetch_related("led_participations__territory")
         )
 
     @admin.display(description=_("territoires pilotés"))

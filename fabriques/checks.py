@@ -21,16 +21,16 @@ def fabrique_warnings(fabrique: Fabrique, *, today=None) -> list[str]:
         Participation.objects.confirmed()
         .filter(fabrique=fabrique)
         .select_related("territory")
-        .annotate(
-            group_size=Count("working_group", filter=Q(working_group__left_on__isnull=True))
-        )
+        .annotate(group_size=Count("working_group", filter=Q(working_group__left_on__isnull=True)))
     )
     count = len(participations)
     if count not in TERRITORIES_TARGET:
         warnings.append(
             ngettext(
-                "La Fabrique compte %(count)d territoire confirmé : la méthode en prévoit de 4 à 8.",
-                "La Fabrique compte %(count)d territoires confirmés : la méthode en prévoit de 4 à 8.",
+                "La Fabrique compte %(count)d territoire confirmé : "
+                "la méthode en prévoit de 4 à 8.",
+                "La Fabrique compte %(count)d territoires confirmés : "
+                "la méthode en prévoit de 4 à 8.",
                 count,
             )
             % {"count": count}

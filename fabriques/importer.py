@@ -64,7 +64,10 @@ def fabriques_import(*, source: Path = DEFAULT_SOURCE) -> dict[str, int]:
         for partner in entry["partners"]:
             counts["changed"] += upsert(
                 Partnership,
-                lookup={"fabrique": fabrique, "organisation": organisations[partner["organisation"]]},
+                lookup={
+                    "fabrique": fabrique,
+                    "organisation": organisations[partner["organisation"]],
+                },
                 values={"role": partner["role"]},
             )[1]
         if "prestataire" in entry:
@@ -103,7 +106,9 @@ def fabriques_import(*, source: Path = DEFAULT_SOURCE) -> dict[str, int]:
             )[1]
             counts["participations"] += 1
         counts["fabriques"] += 1
-    counts["territories"] = Territory.objects.filter(participations__isnull=False).distinct().count()
+    counts["territories"] = (
+        Territory.objects.filter(participations__isnull=False).distinct().count()
+    )
     return counts
 
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 FABRIQUE_DURATION_MONTHS = 12
@@ -176,12 +175,13 @@ class Fabrique(models.Model):
     def __str__(self):
         return f"{self.display_title} ({self.edition})"
 
+    def save(self, *args, **kwargs):
+        self.fill_default_dates()
+        super().save(*args, **kwargs)
+
     @property
     def display_title(self):
         return self.short_title or self.title
-
-    def get_absolute_url(self):
-        return reverse("admin:fabriques_fabrique_change", args=[self.pk])
 
     def fill_default_dates(self):
         """Derive the dates left empty from the start date."""
@@ -201,10 +201,6 @@ class Fabrique(models.Model):
             raise ValidationError(
                 {"follow_up_due_date": _("Le suivi à six mois ne peut précéder la fin.")}
             )
-
-    def save(self, *args, **kwargs):
-        self.fill_default_dates()
-        super().save(*args, **kwargs)
 
     def covers(self, day: date) -> bool:
         return self.start_date <= day <= self.end_date
@@ -387,7 +383,8 @@ class CopilMember(DatedRole):
         ]
 
     def __str__(self):
-        return f"{self.user or _('représentant à désigner')} — {self.organisation.acronym or self.organisation.name}"
+        person = self.user or _("représentant à désigner")
+        return f"{person} — {self.organisation.acronym or self.organisation.name}"
 
 
 MINUTES_EXTENSIONS = ["pdf", "docx", "odt"]

@@ -40,13 +40,19 @@ class NoteVersionInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("uploaded_by")
+        return super().get_queryset(request).select_related("uploaded_by", "seminar")
 
 
 @admin.register(Seminar)
 class SeminarAdmin(admin.ModelAdmin):
     list_display = [
-        "__str__", "fabrique", "territory", "window_start", "window_end", "starts_at", "format",
+        "__str__",
+        "fabrique",
+        "territory",
+        "window_start",
+        "window_end",
+        "starts_at",
+        "format",
         "status",
     ]
     list_select_related = ["fabrique", "participation__territory"]
@@ -74,7 +80,13 @@ class NoteVersionAdmin(admin.ModelAdmin):
     search_fields = ["original_name", "summary", "seminar__theme"]
     date_hierarchy = "uploaded_at"
     readonly_fields = [
-        "seminar", "version", "file", "original_name", "size", "sha256", "uploaded_by",
+        "seminar",
+        "version",
+        "file",
+        "original_name",
+        "size",
+        "sha256",
+        "uploaded_by",
         "uploaded_at",
     ]
     fields = readonly_fields + ["summary", "status", "review_comment"]

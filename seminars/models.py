@@ -222,7 +222,9 @@ class Seminar(models.Model):
         for field in ("window_start", "window_end"):
             day = getattr(self, field)
             if day and not fabrique.covers(day):
-                errors[field] = _("Cette date est en dehors de l'année de la Fabrique (%(s)s – %(e)s).") % {
+                errors[field] = _(
+                    "Cette date est en dehors de l'année de la Fabrique (%(s)s – %(e)s)."
+                ) % {
                     "s": f"{fabrique.start_date:%d/%m/%Y}",
                     "e": f"{fabrique.end_date:%d/%m/%Y}",
                 }
@@ -288,7 +290,8 @@ class Attendance(models.Model):
                 condition=Q(user__isnull=True) ^ Q(working_group_member__isnull=True),
                 name="attendance_one_person",
                 violation_error_message=_(
-                    "Une présence concerne soit un utilisateur, soit un membre du groupe de travail."
+                    "Une présence concerne soit un utilisateur, "
+                    "soit un membre du groupe de travail."
                 ),
             ),
             models.UniqueConstraint(

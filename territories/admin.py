@@ -103,8 +103,14 @@ class WorkingGroupInline(admin.TabularInline):
     model = WorkingGroupMember
     extra = 0
     fields = [
-        "first_name", "last_name", "organisation", "college", "email", "phone",
-        "joined_on", "left_on",
+        "first_name",
+        "last_name",
+        "organisation",
+        "college",
+        "email",
+        "phone",
+        "joined_on",
+        "left_on",
     ]
 
 
@@ -133,6 +139,13 @@ class RoadmapInline(admin.StackedInline):
     readonly_fields = ["status", "adopted_on"]
     show_change_link = True
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("participation__territory", "participation__fabrique")
+        )
+
 
 class WorkingGroupSizeFilter(admin.SimpleListFilter):
     title = _("groupe de travail")
@@ -151,7 +164,12 @@ class WorkingGroupSizeFilter(admin.SimpleListFilter):
 @admin.register(Participation)
 class ParticipationAdmin(SharedChoicesMixin, admin.ModelAdmin):
     list_display = [
-        "territory", "fabrique", "status", "confirmed_on", "lead_consultant", "group_size",
+        "territory",
+        "fabrique",
+        "status",
+        "confirmed_on",
+        "lead_consultant",
+        "group_size",
     ]
     list_select_related = ["territory", "fabrique", "lead_consultant__user"]
     list_filter = [
@@ -165,8 +183,14 @@ class ParticipationAdmin(SharedChoicesMixin, admin.ModelAdmin):
     search_fields = ["territory__name", "fabrique__title", "fabrique__short_title"]
     autocomplete_fields = ["fabrique", "territory"]
     fields = [
-        "fabrique", "territory", "status", "proposed_on", "confirmed_on", "withdrawn_on",
-        "withdrawal_reason", "lead_consultant",
+        "fabrique",
+        "territory",
+        "status",
+        "proposed_on",
+        "confirmed_on",
+        "withdrawn_on",
+        "withdrawal_reason",
+        "lead_consultant",
     ]
     readonly_fields = ["status", "confirmed_on", "withdrawn_on", "withdrawal_reason"]
     inlines = [ContactInline, WorkingGroupInline, LocalSeminarInline, RoadmapInline]

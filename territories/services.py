@@ -32,12 +32,17 @@ def participation_propose(*, fabrique, territory, on: date | None = None, by=Non
 @transaction.atomic
 def participation_confirm(*, participation: Participation, on: date | None = None, by=None):
     """Confirm a proposed territory and plan its immersion day and local seminars."""
-    participation = Participation.objects.select_for_update().select_related("fabrique").get(
-        pk=participation.pk
+    participation = (
+        Participation.objects.select_for_update()
+        .select_related("fabrique")
+        .get(pk=participation.pk)
     )
     if participation.status == Participation.Status.WITHDRAWN:
         raise ValidationError(
-            _("%(territory)s s'est retiré de la Fabrique : sa participation ne peut être confirmée.")
+            _(
+                "%(territory)s s'est retiré de la Fabrique : "
+                "sa participation ne peut être confirmée."
+            )
             % {"territory": participation.territory}
         )
     if participation.status != Participation.Status.CONFIRMED:
