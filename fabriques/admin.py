@@ -1,10 +1,12 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from config.admin_mixins import SharedChoicesMixin
+from config.admin_mixins import SharedChoicesMixin, run_service_on_rows
 from seminars.models import Seminar, SeminarKind
 from territories.models import Participation
+from territories.services import participation_confirm
 
 from .checks import fabrique_warnings
 from .models import (
@@ -84,7 +86,10 @@ class ParticipationInline(SharedChoicesMixin, admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_consultant":
-            kwargs["queryset"] = TeamMember.objects.select_related("user")
+            # The consultants of this Fabrique's prestataire only.
+            kwargs["queryset"] = TeamMember.objects.select_related("user").filter(
+                contract__fabrique_id=request.resolver_match.kwargs.get("object_id")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -153,7 +158,11 @@ class FabriqueAdmin(admin.ModelAdmin):
         ParticipationInline,
         IntersiteSeminarInline,
     ]
-    actions = ["make_public", "make_private"]
+    actions = ["confirm_proposed_territories", "make_public", "make_private"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["widgets"] = {"title": forms.Textarea(attrs={"rows": 2, "cols": 90})}
+        return super().get_form(request, obj, **kwargs)
 
     def get_queryset(self, request):
         return (
@@ -188,6 +197,19 @@ class FabriqueAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
         else:
             fabrique_create(fabrique=obj, by=request.user)
+
+    @admin.action(description=_("Confirmer les territoires proposés (planifie leurs séminaires)"))
+    def confirm_proposed_territories(self, request, queryset):
+        proposed = Participation.objects.filter(
+            fabrique__in=queryset, status=Participation.Status.PROPOSED
+        ).select_related("territory")
+        run_service_on_rows(
+            self,
+            request,
+            proposed,
+            lambda p: participation_confirm(participation=p, by=request.user),
+            _("%(count)d participation(s) confirmée(s), séminaires planifiés."),
+        )
 
     @admin.action(description=_("Publier dans le catalogue"))
     def make_public(self, request, queryset):

@@ -207,7 +207,10 @@ class ParticipationAdmin(SharedChoicesMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_consultant":
-            kwargs["queryset"] = TeamMember.objects.select_related("user")
+            # The consultants of the participation's Fabrique only.
+            kwargs["queryset"] = TeamMember.objects.select_related("user").filter(
+                contract__fabrique__participations=request.resolver_match.kwargs.get("object_id")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("groupe de travail"), ordering="group_size")

@@ -138,3 +138,30 @@ def test_the_fabrique_page_shows_its_warnings(staff_client):
     page = response.content.decode()
     assert "La Fabrique compte 2 territoires confirmés : la méthode en prévoit de 4 à 8." in page
     assert "Le COPIL ne compte aucune association d&#x27;élus." in page
+
+
+def test_confirming_from_the_fabrique_plans_every_proposed_territory(staff_client):
+    fabrique = FabriqueFactory()
+    ParticipationFactory.create_batch(
+        4, fabrique=fabrique, status=Participation.Status.PROPOSED, confirmed_on=None
+    )
+    staff_client.post(
+        reverse("admin:fabriques_fabrique_changelist"),
+        {"action": "confirm_proposed_territories", "_selected_action": [fabrique.pk]},
+    )
+    assert fabrique.participations.confirmed().count() == 4
+    assert Seminar.objects.filter(fabrique=fabrique, kind="local").count() == 16
+
+
+def test_the_lead_consultant_is_chosen_in_the_fabrique_team(staff_client):
+    from tests.factories import TeamMemberFactory
+
+    participation = ParticipationFactory()
+    own = TeamMemberFactory(contract__fabrique=participation.fabrique)
+    other = TeamMemberFactory()
+    response = staff_client.get(
+        reverse("admin:territories_participation_change", args=[participation.pk])
+    )
+    choices = [c[0] for c in response.context["adminform"].form.fields["lead_consultant"].choices]
+    assert own.pk in [getattr(c, "value", c) for c in choices]
+    assert other.pk not in [getattr(c, "value", c) for c in choices]
