@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from config.admin_mixins import SharedChoicesMixin, run_service_on_rows
 from seminars.models import Seminar, SeminarKind
@@ -131,6 +134,7 @@ class FabriqueAdmin(admin.ModelAdmin):
     search_fields = ["title", "short_title", "objective"]
     prepopulated_fields = {"slug": ["edition", "short_title"]}
     filter_horizontal = ["transitions"]
+    readonly_fields = ["calendar"]
     date_hierarchy = "start_date"
     fieldsets = [
         (None, {"fields": ["title", "short_title", "slug", "edition", "transitions", "objective"]}),
@@ -142,6 +146,7 @@ class FabriqueAdmin(admin.ModelAdmin):
                     ("start_date", "end_date", "follow_up_due_date"),
                     "seminar_template",
                     "note_due_days",
+                    "calendar",
                 ],
                 "description": _(
                     "À la création, les séminaires intersites sont planifiés d'après le parcours "
@@ -183,6 +188,22 @@ class FabriqueAdmin(admin.ModelAdmin):
     @admin.display(description=_("territoires confirmés"), ordering="confirmed_count")
     def confirmed_territories(self, obj):
         return obj.confirmed_count
+
+    @admin.display(description=_("calendrier de l'année"))
+    def calendar(self, obj):
+        if obj.pk is None:
+            return _("Les séminaires intersites seront planifiés à l'enregistrement.")
+        count = obj.seminars.count()
+        if not count:
+            return _("Aucun séminaire planifié.")
+        path = reverse("admin:seminars_seminar_changelist")
+        return format_html(
+            '<a href="{}?fabrique__id__exact={}">{}</a>',
+            path,
+            obj.pk,
+            ngettext("Voir le séminaire planifié", "Voir les %(count)d séminaires planifiés", count)
+            % {"count": count},
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":

@@ -165,3 +165,23 @@ def test_the_lead_consultant_is_chosen_in_the_fabrique_team(staff_client):
     choices = [c[0] for c in response.context["adminform"].form.fields["lead_consultant"].choices]
     assert own.pk in [getattr(c, "value", c) for c in choices]
     assert other.pk not in [getattr(c, "value", c) for c in choices]
+
+
+def test_the_fabrique_page_links_to_its_whole_calendar(staff_client):
+    participation = ParticipationFactory()
+    Seminar.objects.create(
+        fabrique=participation.fabrique,
+        participation=participation,
+        kind="local",
+        number=1,
+        window_start=date(2027, 2, 1),
+        window_end=date(2027, 4, 30),
+    )
+    fabrique = participation.fabrique
+    page = staff_client.get(
+        reverse("admin:fabriques_fabrique_change", args=[fabrique.pk])
+    ).content.decode()
+    link = f"/admin/seminars/seminar/?fabrique__id__exact={fabrique.pk}"
+    assert f'<a href="{link}">Voir le séminaire planifié</a>' in page
+    listing = staff_client.get(link)
+    assert listing.context["cl"].result_count == 1
