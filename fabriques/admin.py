@@ -22,7 +22,7 @@ from .models import (
     TeamMember,
     Transition,
 )
-from .services import fabrique_create
+from .services import fabrique_create, fabrique_update
 
 
 @admin.register(Transition)
@@ -214,10 +214,20 @@ class FabriqueAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-        else:
+        if not change:
             fabrique_create(fabrique=obj, by=request.user)
+            return
+        moved = fabrique_update(fabrique=obj, changed_fields=form.changed_data, by=request.user)
+        if moved:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d séminaire sans date fixée a été replacé dans la nouvelle année.",
+                    "%(count)d séminaires sans date fixée ont été replacés dans la nouvelle année.",
+                    moved,
+                )
+                % {"count": moved},
+            )
 
     @admin.action(description=_("Confirmer les territoires proposés (planifie leurs séminaires)"))
     def confirm_proposed_territories(self, request, queryset):

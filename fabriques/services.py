@@ -5,7 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from seminars.services import seminar_template_default, seminars_plan_intersite
+from seminars.services import (
+    seminar_template_default,
+    seminars_plan_intersite,
+    seminars_replan_windows,
+)
 
 from .models import Fabrique
 
@@ -24,3 +28,13 @@ def fabrique_create(*, fabrique: Fabrique, template=None, by=None) -> Fabrique:
     fabrique.save()
     seminars_plan_intersite(fabrique=fabrique, template=fabrique.seminar_template)
     return fabrique
+
+
+@transaction.atomic
+def fabrique_update(*, fabrique: Fabrique, changed_fields: list[str], by=None) -> int:
+    """Save an edited Fabrique; when its year moved, re-place the seminars whose
+    date is not fixed yet. Returns how many seminars moved."""
+    fabrique.save()
+    if "start_date" in changed_fields or "seminar_template" in changed_fields:
+        return seminars_replan_windows(fabrique=fabrique)
+    return 0

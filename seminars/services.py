@@ -73,6 +73,29 @@ def seminars_plan_local(*, participation, template: SeminarTemplate) -> list[Sem
     )
 
 
+def seminars_replan_windows(*, fabrique) -> int:
+    """Re-place the seminars whose date is not fixed yet after the year moved.
+
+    Held, scheduled and cancelled seminars keep their dates: they are facts.
+    Returns how many seminars moved.
+    """
+    template = fabrique.seminar_template or seminar_template_default()
+    if template is None:
+        return 0
+    steps = {_step_key(step): step for step in template.steps.all()}
+    moved = []
+    for seminar in fabrique.seminars.filter(status=Seminar.Status.PLANNED, starts_at__isnull=True):
+        step = steps.get((seminar.kind, seminar.number))
+        if step is None:
+            continue
+        window = step_window(fabrique_start=fabrique.start_date, step=step)
+        if window != (seminar.window_start, seminar.window_end):
+            seminar.window_start, seminar.window_end = window
+            moved.append(seminar)
+    Seminar.objects.bulk_update(moved, ["window_start", "window_end"])
+    return len(moved)
+
+
 def seminars_cancel_future(*, participation, on: date) -> int:
     """Cancel the participation's seminars not held yet and not already past.
 

@@ -138,3 +138,26 @@ def test_a_withdrawn_participation_cannot_be_confirmed(default_template):
     with pytest.raises(ValidationError) as error:
         participation_confirm(participation=participation)
     assert "ne peut être confirmée" in error.value.messages[0]
+
+
+def test_moving_the_start_replans_only_the_seminars_without_a_date(default_template):
+    from fabriques.services import fabrique_update
+
+    fabrique = new_fabrique(start=date(2027, 1, 1))
+    participation = participation_propose(fabrique=fabrique, territory=TerritoryFactory())
+    participation_confirm(participation=participation)
+    fixed = participation.seminars.get(kind="immersion")
+    fixed.status = Seminar.Status.HELD
+    fixed.starts_at = timezone.make_aware(datetime(2027, 1, 20, 9, 30))
+    fixed.save(update_fields=["status", "starts_at"])
+
+    fabrique.start_date = date(2027, 3, 1)
+    fabrique.end_date = date(2028, 2, 29)
+    moved = fabrique_update(fabrique=fabrique, changed_fields=["start_date", "end_date"])
+
+    assert moved == 8  # 4 intersite + 4 local; the held immersion day stays
+    local_1 = participation.seminars.get(kind="local", number=1)
+    assert (local_1.window_start, local_1.window_end) == (date(2027, 4, 1), date(2027, 6, 30))
+    fixed.refresh_from_db()
+    assert (fixed.window_start, fixed.status) == (date(2027, 1, 1), Seminar.Status.HELD)
+    assert fabrique_update(fabrique=fabrique, changed_fields=["title"]) == 0
