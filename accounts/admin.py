@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from dsfr.models import DsfrConfig
+
 from .forms import AdminUserCreationForm, UserChangeForm
 from .models import User
 
@@ -48,3 +50,7 @@ class UserAdmin(DjangoUserAdmin):
         if not request.user.is_superuser:
             readonly += ["is_superuser", "groups", "user_permissions"]
         return readonly
+
+
+# The portal's identity is fixed in accounts.context_processors, not edited live.
+admin.site.unregister(DsfrConfig)

@@ -3,7 +3,18 @@
 from django.contrib.auth.models import Group, Permission
 
 ANCT_STAFF_GROUP = "Équipe ANCT"
-PORTAL_APPS = ["accounts", "fabriques", "territories", "seminars", "deliverables"]
+# The portal's data, plus allauth's e-mail addresses and second factors, so
+# staff can fix an address or remove the authenticator of someone who lost
+# their phone.
+PORTAL_APPS = [
+    "accounts",
+    "fabriques",
+    "territories",
+    "seminars",
+    "deliverables",
+    "account",
+    "mfa",
+]
 
 
 def anct_staff_group_ensure() -> Group:

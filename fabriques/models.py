@@ -79,6 +79,12 @@ class FabriqueQuerySet(models.QuerySet):
     def of_edition(self, year: int):
         return self.filter(edition=year)
 
+    def visible_to(self, user, today=None):
+        # The rules live in accounts.permissions (imported here to avoid a cycle).
+        from accounts.permissions import fabriques_visible_to
+
+        return self & fabriques_visible_to(user, today)
+
 
 class Fabrique(models.Model):
     class Status(models.TextChoices):

@@ -88,6 +88,12 @@ class SeminarQuerySet(models.QuerySet):
     def not_cancelled(self):
         return self.exclude(status=Seminar.Status.CANCELLED)
 
+    def visible_to(self, user, today=None):
+        # The rules live in accounts.permissions (imported here to avoid a cycle).
+        from accounts.permissions import seminars_visible_to
+
+        return self & seminars_visible_to(user, today)
+
 
 class Seminar(models.Model):
     """A local seminar or immersion day of one participation, or an intersite

@@ -200,6 +200,12 @@ class ParticipationQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(status=Participation.Status.CONFIRMED)
 
+    def visible_to(self, user, today=None):
+        # The rules live in accounts.permissions (imported here to avoid a cycle).
+        from accounts.permissions import participations_visible_to
+
+        return self & participations_visible_to(user, today)
+
 
 class Participation(models.Model):
     """A territory in one Fabrique (a territory can join several over the years)."""

@@ -59,7 +59,25 @@ def make_epci_territories(n):
         f.TerritoryFactory(commune=None, epci=f.EpciFactory())
 
 
+def make_email_addresses(n):
+    from allauth.account.models import EmailAddress
+
+    for user in f.UserFactory.create_batch(n):
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+
+def make_authenticators(n):
+    from allauth.mfa.models import Authenticator
+
+    for user in f.UserFactory.create_batch(n):
+        Authenticator.objects.create(
+            user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+        )
+
+
 ROW_MAKERS = {
+    "account.emailaddress": make_email_addresses,
+    "mfa.authenticator": make_authenticators,
     "accounts.user": lambda n: f.UserFactory.create_batch(n),
     "auth.group": lambda n: [
         Group.objects.create(name=f"Groupe {Group.objects.count()}") for _ in range(n)

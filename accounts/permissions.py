@@ -1,0 +1,153 @@
+"""Who may see and do what: the one place where access rules live.
+
+Each rule comes twice: a predicate for one object (``can_view_participation``)
+and a queryset filter for lists (``participations_visible_to``), written from
+the same role filters so they cannot disagree. Roles are dated: a person whose
+role ended yesterday has lost access today. Views answer 404 (never 403) for
+an object outside the user's scope, so nobody learns that it exists.
+"""
+
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from fabriques.models import CopilMember, Fabrique, TeamMember
+from seminars.models import Seminar
+from territories.models import Participation, ParticipationContact
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def is_anct_staff(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+# --- Role filters (the building blocks) ------------------------------------------
+
+
+def team_roles(user, today=None) -> QuerySet[TeamMember]:
+    return TeamMember.objects.active_on(_today(today)).filter(user=user)
+
+
+def copil_roles(user, today=None) -> QuerySet[CopilMember]:
+    return CopilMember.objects.active_on(_today(today)).filter(user=user)
+
+
+def territory_roles(user, today=None) -> QuerySet[ParticipationContact]:
+    return ParticipationContact.objects.active_on(_today(today)).filter(user=user)
+
+
+# --- Fabriques --------------------------------------------------------------------
+
+
+def fabriques_run_by(user, today=None) -> QuerySet[Fabrique]:
+    """The Fabriques whose prestataire team the user belongs to."""
+    return Fabrique.objects.filter(contract__team__in=team_roles(user, today)).distinct()
+
+
+def fabriques_steered_by(user, today=None) -> QuerySet[Fabrique]:
+    """The Fabriques whose COPIL the user sits in (read-only access)."""
+    return Fabrique.objects.filter(copil__in=copil_roles(user, today)).distinct()
+
+
+def fabriques_visible_to(user, today=None) -> QuerySet[Fabrique]:
+    if not user.is_authenticated or not user.is_active:
+        return Fabrique.objects.none()
+    if is_anct_staff(user):
+        return Fabrique.objects.all()
+    today = _today(today)
+    return Fabrique.objects.filter(
+        Exists(team_roles(user, today).filter(contract__fabrique=OuterRef("pk")))
+        | Exists(copil_roles(user, today).filter(fabrique=OuterRef("pk")))
+        | Exists(territory_roles(user, today).filter(participation__fabrique=OuterRef("pk")))
+    )
+
+
+def can_run_fabrique(user, fabrique: Fabrique, today=None) -> bool:
+    """Prestataire work (scheduling seminars, notes, roadmaps) or ANCT staff."""
+    return is_anct_staff(user) or (
+        user.is_authenticated
+        and team_roles(user, today).filter(contract__fabrique=fabrique).exists()
+    )
+
+
+# --- Participations (a territory in a Fabrique) --------------------------------
+
+
+def participations_visible_to(user, today=None) -> QuerySet[Participation]:
+    if not user.is_authenticated or not user.is_active:
+        return Participation.objects.none()
+    if is_anct_staff(user):
+        return Participation.objects.all()
+    today = _today(today)
+    return Participation.objects.filter(
+        Exists(territory_roles(user, today).filter(participation=OuterRef("pk")))
+        | Exists(team_roles(user, today).filter(contract__fabrique=OuterRef("fabrique")))
+        | Exists(copil_roles(user, today).filter(fabrique=OuterRef("fabrique")))
+    )
+
+
+def participations_of_territory_user(user, today=None) -> QuerySet[Participation]:
+    """The participations the user holds a territory role in (élu or agent)."""
+    return Participation.objects.filter(contacts__in=territory_roles(user, today)).distinct()
+
+
+def can_view_participation(user, participation: Participation, today=None) -> bool:
+    return participations_visible_to(user, today).filter(pk=participation.pk).exists()
+
+
+def can_manage_working_group(user, participation: Participation, today=None) -> bool:
+    """The territory's référents (élus and agent) and ANCT staff."""
+    return is_anct_staff(user) or (
+        user.is_authenticated
+        and territory_roles(user, today).filter(participation=participation).exists()
+    )
+
+
+# --- Seminars --------------------------------------------------------------------
+
+
+def seminars_visible_to(user, today=None) -> QuerySet[Seminar]:
+    """Local seminars of visible participations, intersite ones of visible Fabriques."""
+    if not user.is_authenticated or not user.is_active:
+        return Seminar.objects.none()
+    if is_anct_staff(user):
+        return Seminar.objects.all()
+    return Seminar.objects.filter(
+        Q(participation__in=participations_visible_to(user, today))
+        | Q(participation__isnull=True, fabrique__in=fabriques_visible_to(user, today))
+    )
+
+
+# --- Helpers for views ---------------------------------------------------------
+
+
+def get_visible_or_404(queryset: QuerySet, **lookup):
+    """Fetch one object from an already scoped queryset, or answer 404."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def user_spaces(user, today=None) -> dict[str, bool]:
+    """Which working spaces the user has, in one query (for the header)."""
+    if not user.is_authenticated:
+        return {"territory": False, "prestataire": False, "copil": False, "anct": False}
+    today = _today(today)
+    flags = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            territory=Exists(territory_roles(OuterRef("pk"), today)),
+            prestataire=Exists(team_roles(OuterRef("pk"), today)),
+            copil=Exists(copil_roles(OuterRef("pk"), today)),
+        )
+        .values("territory", "prestataire", "copil")
+        .get()
+    )
+    return flags | {"anct": is_anct_staff(user)}

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("espaces/", views.spaces_home, name="home"),
+    path("mon-compte/", views.account, name="account"),
+]
