@@ -30,3 +30,128 @@ def staff_client(client, anct_staff):
 def default_template(db):
     """The default seminar path, created by the seminars data migration."""
     return SeminarTemplate.objects.get(is_default=True)
+
+
+# --- The personas of the permission matrix -------------------------------------
+#
+# Two Fabriques, X and Y, each run by its own prestataire. Territory A takes
+# part in X, territory B in Y. Each persona holds one role; tests log them in
+# with `client.force_login(world.<persona>)`.
+
+
+class World:
+    """Named rows and people of the two-Fabrique world (attributes set below)."""
+
+
+@pytest.fixture
+def world(db):
+    from datetime import date
+
+    from fabriques.models import Organisation, TeamMember
+    from territories.models import ParticipationContact
+
+    from .factories import (
+        CopilMemberFactory,
+        FabriqueFactory,
+        IntersiteSeminarFactory,
+        OrganisationFactory,
+        ParticipationContactFactory,
+        ParticipationFactory,
+        PrestataireContractFactory,
+        SeminarFactory,
+        TeamMemberFactory,
+        TerritoryFactory,
+        WorkingGroupMemberFactory,
+    )
+
+    w = World()
+    w.fabrique_x = FabriqueFactory(
+        title="Fabrique X : villes moyennes et transition",
+        slug="fabrique-x",
+        start_date=date(2026, 3, 1),
+        status="en_cours",
+    )
+    w.fabrique_y = FabriqueFactory(
+        title="Fabrique Y : petites villes et santé",
+        slug="fabrique-y",
+        start_date=date(2026, 3, 1),
+        status="en_cours",
+    )
+    w.territory_a = TerritoryFactory(name="Territoire A", commune__insee_code="56121")
+    w.territory_b = TerritoryFactory(name="Territoire B", commune__insee_code="35055")
+    w.participation_a = ParticipationFactory(fabrique=w.fabrique_x, territory=w.territory_a)
+    w.participation_b = ParticipationFactory(fabrique=w.fabrique_y, territory=w.territory_b)
+    w.staff = UserFactory(email="staff@anct.demo.invalid", is_staff=True)
+    w.staff.groups.add(anct_staff_group_ensure())
+    w.elu_a = ParticipationContactFactory(
+        participation=w.participation_a,
+        role=ParticipationContact.Role.ELU,
+        user__email="elu@a.demo.invalid",
+    ).user
+    w.referent_a = ParticipationContactFactory(
+        participation=w.participation_a,
+        role=ParticipationContact.Role.AGENT,
+        user__email="referent@a.demo.invalid",
+        function="Chargée de mission",
+    ).user
+    w.elu_b = ParticipationContactFactory(
+        participation=w.participation_b,
+        role=ParticipationContact.Role.ELU,
+        user__email="elu@b.demo.invalid",
+    ).user
+    for name, fabrique in (("x", w.fabrique_x), ("y", w.fabrique_y)):
+        contract = PrestataireContractFactory(fabrique=fabrique)
+        member = TeamMemberFactory(
+            contract=contract,
+            role=TeamMember.Role.PROJECT_LEAD,
+            user__email=f"consultant@{name}.demo.invalid",
+        )
+        setattr(w, f"prestataire_{name}", member.user)
+    w.copil_x = CopilMemberFactory(
+        fabrique=w.fabrique_x,
+        organisation=OrganisationFactory(kind=Organisation.Kind.ELECTED_OFFICIALS),
+        user__email="copil@x.demo.invalid",
+    ).user
+    w.members_a = WorkingGroupMemberFactory.create_batch(
+        3, participation=w.participation_a, email=factory_sequence_email("a")
+    )
+    w.members_b = WorkingGroupMemberFactory.create_batch(
+        3, participation=w.participation_b, email=factory_sequence_email("b")
+    )
+    w.seminar_a = SeminarFactory(
+        participation=w.participation_a,
+        number=1,
+        window_start=date(2026, 4, 1),
+        window_end=date(2026, 6, 30),
+    )
+    w.seminar_b = SeminarFactory(
+        participation=w.participation_b,
+        number=1,
+        window_start=date(2026, 4, 1),
+        window_end=date(2026, 6, 30),
+    )
+    w.intersite_x = IntersiteSeminarFactory(
+        fabrique=w.fabrique_x,
+        number=1,
+        window_start=date(2026, 6, 1),
+        window_end=date(2026, 7, 31),
+    )
+    w.personas = {
+        "anonymous": None,
+        "elu_a": w.elu_a,
+        "referent_a": w.referent_a,
+        "elu_b": w.elu_b,
+        "prestataire_x": w.prestataire_x,
+        "prestataire_y": w.prestataire_y,
+        "copil_x": w.copil_x,
+        "staff": w.staff,
+    }
+    return w
+
+
+def factory_sequence_email(territory: str):
+    """Working-group e-mails that say which territory they belong to, so a test
+    can check that one territory's page never shows another's."""
+    import factory
+
+    return factory.Sequence(lambda n: f"membre{n}@groupe-{territory}.demo.invalid")
