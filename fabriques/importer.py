@@ -78,9 +78,11 @@ def fabriques_import(*, source: Path = DEFAULT_SOURCE) -> dict[str, int]:
             )[1]
         copil = entry.get("copil", {})
         for key in copil.get("members", []):
+            # A seat is found by organisation alone: once ANCT names its
+            # representative, a re-import must not add an empty seat beside it.
             counts["changed"] += upsert(
                 CopilMember,
-                lookup={"fabrique": fabrique, "organisation": organisations[key], "user": None},
+                lookup={"fabrique": fabrique, "organisation": organisations[key]},
                 values={},
             )[1]
         for meeting in copil.get("meetings", []):

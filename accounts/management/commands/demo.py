@@ -1,19 +1,35 @@
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import demo_accounts_ensure
 
+PORTAL_URL = "http://127.0.0.1:8000/"
+
 
 class Command(BaseCommand):
-    help = "Crée ou met à jour les comptes de démonstration (idempotent) et les affiche."
+    help = (
+        "Fait vivre la Fabrique « Villes moyennes et transition écologique » comme si elle "
+        "était en cours, crée un compte de démonstration par rôle (idempotent) et les affiche. "
+        "À lancer après import_geography et import_fabriques."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--password", required=True, help="Mot de passe des comptes.")
 
     @transaction.atomic
     def handle(self, *args, password, **options):
-        accounts = demo_accounts_ensure(password=password)
+        try:
+            accounts = demo_accounts_ensure(password=password)
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
+        role_width = max(len(account.role) for account in accounts)
+        email_width = max(len(account.email) for account in accounts)
         self.stdout.write(self.style.SUCCESS("Comptes de démonstration :"))
         for account in accounts:
-            self.stdout.write(f"  {account.role:<28} {account.email:<32} mot de passe : {password}")
-        self.stdout.write("Back-office : http://127.0.0.1:8000/admin/")
+            self.stdout.write(
+                f"  {account.role:<{role_width}}  {account.email:<{email_width}}  "
+                f"mot de passe : {password}"
+            )
+        self.stdout.write(f"Portail : {PORTAL_URL}")
+        self.stdout.write(f"Back-office : {PORTAL_URL}admin/")
