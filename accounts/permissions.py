@@ -109,6 +109,12 @@ def can_manage_working_group(user, participation: Participation, today=None) -> 
     )
 
 
+def can_hand_over_role(user, participation: Participation, today=None) -> bool:
+    """Handing an élu's or agent's role to a successor: same people as the
+    working group (the territory's référents) and ANCT staff."""
+    return can_manage_working_group(user, participation, today)
+
+
 # --- Seminars --------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("accounts.invitation_urls")),
     path("", include("territories.urls")),
     path("", include("fabriques.urls")),
     path("", include("seminars.urls")),

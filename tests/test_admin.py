@@ -75,7 +75,21 @@ def make_authenticators(n):
         )
 
 
+def make_invitations(n):
+    from accounts.invitations import invitation_create
+
+    staff = f.UserFactory(is_staff=True)
+    for participation in f.ParticipationFactory.create_batch(n):
+        invitation_create(
+            email=f"invite{participation.pk}@exemple.invalid",
+            kind="elu",
+            participation=participation,
+            by=staff,
+        )
+
+
 ROW_MAKERS = {
+    "accounts.invitation": make_invitations,
     "account.emailaddress": make_email_addresses,
     "mfa.authenticator": make_authenticators,
     "accounts.user": lambda n: f.UserFactory.create_batch(n),
