@@ -101,9 +101,16 @@ $(STAMP_TEST): pyproject.toml | venv-ok
 	@mkdir -p static
 	@touch $@ $(STAMP)
 
+# axe-core (audits d'accessibilité des tests dans le navigateur), version
+# figée par package-lock.json.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 .PHONY: install install-test
 install: $(STAMP) ## Crée .venv et installe le projet
-install-test: $(STAMP_TEST)
+install-test: $(STAMP_TEST) $(NODE_STAMP)
 
 # --- Cibles principales -----------------------------------------------------
 
@@ -118,7 +125,7 @@ run: $(STAMP) ## Installe, prépare la base, charge la démonstration, lance le 
 # pytest sort avec le code 5 quand il ne collecte aucun test : ce code remonte
 # tel quel, make échoue.
 .PHONY: test
-test: $(STAMP_TEST) ## Lance la suite de tests
+test: $(STAMP_TEST) $(NODE_STAMP) ## Lance la suite de tests
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: check
@@ -133,4 +140,4 @@ compose-config: ## Valide docker-compose.yml (valeurs factices pour les variable
 
 .PHONY: clean
 clean: ## Supprime .venv, db.sqlite3, media et staticfiles
-	rm -rf $(VENV) db.sqlite3 media staticfiles
+	rm -rf $(VENV) db.sqlite3 media staticfiles node_modules

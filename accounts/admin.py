@@ -1,11 +1,14 @@
-from django.contrib import admin
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-
+from django.utils.translation import ngettext
 from dsfr.models import DsfrConfig
 
 from .forms import AdminUserCreationForm, UserChangeForm
-from .models import User
+from .invitations import invitation_resend, invitation_revoke
+from .models import Invitation, User
 
 
 @admin.register(User)
@@ -54,3 +57,114 @@ class UserAdmin(DjangoUserAdmin):
 
 # The portal's identity is fixed in accounts.context_processors, not edited live.
 admin.site.unregister(DsfrConfig)
+
+# The back-office login is allauth's, so it is rate-limited and asks for the second factor.
+admin.site.login = secure_admin_login(admin.site.login)
+
+
+class InvitationStatusFilter(admin.SimpleListFilter):
+    title = _("statut")
+    parameter_name = "statut"
+
+    def lookups(self, request, model_admin):
+        return Invitation.Status.choices
+
+    def queryset(self, request, queryset):
+        return queryset.with_status(self.value()) if self.value() else queryset
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are created from the staff page (which sends the e-mail);
+    here they are looked up, resent or revoked, never edited: a change would
+    not reach the link already e-mailed."""
+
+    change_list_template = "accounts/invitations/admin_change_list.html"
+    list_display = ["email", "kind", "scope", "status", "expires_at", "created_at"]
+    list_filter = [InvitationStatusFilter, "kind", "fabrique__edition"]
+    search_fields = [
+        "email",
+        "first_name",
+        "last_name",
+        "fabrique__title",
+        "participation__territory__name",
+        "participation__fabrique__title",
+    ]
+    list_select_related = [
+        "fabrique",
+        "participation__territory",
+        "participation__fabrique",
+        "organisation",
+    ]
+    date_hierarchy = "created_at"
+    actions = ["resend", "revoke"]
+    fields = [
+        "email",
+        "first_name",
+        "last_name",
+        "kind",
+        "fabrique",
+        "participation",
+        "organisation",
+        "team_role",
+        "function",
+        "starts_on",
+        "status",
+        "invited_by",
+        "created_at",
+        "sent_at",
+        "send_count",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+        "revoked_by",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("périmètre"))
+    def scope(self, invitation):
+        return invitation.scope_label
+
+    @admin.display(description=_("statut"))
+    def status(self, invitation):
+        return invitation.status_label
+
+    def _apply(self, request, queryset, service, done_message):
+        done = 0
+        for invitation in queryset:
+            try:
+                service(invitation)
+            except ValidationError as error:
+                messages.error(request, f"{invitation.email} : {' '.join(error.messages)}")
+            else:
+                done += 1
+        if done:
+            messages.success(request, done_message(done))
+
+    @admin.action(description=_("Renvoyer (nouveau lien, valable 7 jours)"), permissions=["change"])
+    def resend(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda invitation: invitation_resend(
+                invitation=invitation, by=request.user, request=request
+            ),
+            lambda n: (
+                ngettext("%(n)d invitation renvoyée.", "%(n)d invitations renvoyées.", n) % {"n": n}
+            ),
+        )
+
+    @admin.action(description=_("Révoquer"), permissions=["change"])
+    def revoke(self, request, queryset):
+        self._apply(
+            request,
+            queryset,
+            lambda invitation: invitation_revoke(invitation=invitation, by=request.user),
+            lambda n: (
+                ngettext("%(n)d invitation révoquée.", "%(n)d invitations révoquées.", n) % {"n": n}
+            ),
+        )

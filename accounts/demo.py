@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
@@ -50,6 +51,7 @@ from seminars.services import (
 from territories.models import Participation, ParticipationContact, WorkingGroupMember
 
 from . import demo_data as data
+from .mfa import demo_totp_ensure, mfa_required
 from .models import User
 from .roles import anct_staff_group_ensure
 
@@ -65,12 +67,16 @@ MISSING_DATA = (
 )
 
 
+# The second factor of the demo staff and prestataire accounts: a published
+# secret, acceptable only because these accounts exist on a local demo base.
+DEMO_TOTP_SECRET = "FABRIQUESDEMOANCTFABRIQUESDEMO22"
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     role: str
     email: str
-    # A sign-in hint to print with the account (the TOTP set-up, once staff and
-    # prestataires need a second factor).
+    # A sign-in hint printed with the account (the second factor it needs).
     note: str | None = None
 
 
@@ -101,7 +107,19 @@ def demo_accounts_ensure(*, password: str, today: date | None = None) -> list[De
         ),
     ]
     _passwords_set(users=[user for _role, user in accounts], password=password)
-    return [DemoAccount(role=role, email=user.email) for role, user in accounts]
+    result = []
+    for role, user in accounts:
+        # The invitation link proves the address in real life; demo accounts
+        # skip it, so their address is marked verified here.
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        note = None
+        if mfa_required(user):
+            demo_totp_ensure(user=user, secret=DEMO_TOTP_SECRET)
+            note = "double authentification : code TOTP (voir ci-dessous)"
+        result.append(DemoAccount(role=role, email=user.email, note=note))
+    return result
 
 
 @transaction.atomic

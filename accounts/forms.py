@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
@@ -158,3 +159,35 @@ class HandoverForm(DsfrBaseForm):
         ),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+
+class ProfileForm(forms.ModelForm):
+    """What a person edits about themselves; the e-mail has its own allauth page."""
+
+    phone = forms.CharField(
+        label=_("Téléphone"),
+        required=False,
+        max_length=30,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9][0-9 .()-]{5,}$",
+                _("Saisissez un numéro de téléphone, par exemple 06 12 34 56 78."),
+            )
+        ],
+        help_text=_("Format attendu : 06 12 34 56 78 ou +33 6 12 34 56 78"),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "phone"]
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Colleagues and ANCT staff must know who they are talking to.
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True

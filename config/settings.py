@@ -35,9 +35,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # dsfr before django.forms so its form widget templates take precedence.
+    "dsfr",
     "django.forms",
     "widget_tweaks",
-    "dsfr",
     "django_htmx",
     "allauth",
     "allauth.account",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.TotpRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -114,11 +116,15 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# allauth would tell an unknown address that it has no account and invite it
+# to sign up, which is closed: it is sent nothing.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Fabriques Prospectives] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Fabriques Prospectives (ANCT)"
 
@@ -168,6 +174,11 @@ STORAGES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Absolute links in e-mails sent outside a request (Celery tasks, commands).
+PORTAL_BASE_URL = env_str(
+    "PORTAL_BASE_URL", "https://fabriques.anct.gouv.fr" if PRODUCTION else "http://127.0.0.1:8000"
+)
 
 # E-mail through Django 6.1's MAILERS: the console by default (so `make run`
 # shows what would be sent), SMTP when EMAIL_BACKEND says so.

@@ -12,12 +12,30 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Staff and prestataires must have a second factor (accounts.mfa); the
+# personas who hold those roles get an authenticator on this known secret so
+# tests reach the pages. Tests of the set-up itself delete it first.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def with_totp(user):
+    from accounts.mfa import demo_totp_ensure
+
+    demo_totp_ensure(user=user, secret=TEST_TOTP_SECRET)
+    return user
+
+
 @pytest.fixture
 def anct_staff(db):
     """An ANCT staff member as the pôle has them: staff, in the ANCT group, not superuser."""
     user = UserFactory(email="agent.anct@anct.demo.invalid", is_staff=True)
     user.groups.add(anct_staff_group_ensure())
-    return user
+    return with_totp(user)
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    return with_totp(admin_user)
 
 
 @pytest.fixture
@@ -83,6 +101,7 @@ def world(db):
     w.participation_b = ParticipationFactory(fabrique=w.fabrique_y, territory=w.territory_b)
     w.staff = UserFactory(email="staff@anct.demo.invalid", is_staff=True)
     w.staff.groups.add(anct_staff_group_ensure())
+    with_totp(w.staff)
     w.elu_a = ParticipationContactFactory(
         participation=w.participation_a,
         role=ParticipationContact.Role.ELU,
@@ -106,7 +125,7 @@ def world(db):
             role=TeamMember.Role.PROJECT_LEAD,
             user__email=f"consultant@{name}.demo.invalid",
         )
-        setattr(w, f"prestataire_{name}", member.user)
+        setattr(w, f"prestataire_{name}", with_totp(member.user))
     w.copil_x = CopilMemberFactory(
         fabrique=w.fabrique_x,
         organisation=OrganisationFactory(kind=Organisation.Kind.ELECTED_OFFICIALS),
@@ -155,3 +174,11 @@ def factory_sequence_email(territory: str):
     import factory
 
     return factory.Sequence(lambda n: f"membre{n}@groupe-{territory}.demo.invalid")
+
+
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last: their live server needs real commits, so
+    pytest-django truncates every table after each of them and data the
+    migrations created (transitions, the default seminar path) is only
+    restored when the next such test starts."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

@@ -81,7 +81,8 @@ class CommuneFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Commune
 
-    insee_code = factory.Sequence(lambda n: f"{56000 + n % 1000:05d}" if n < 1000 else f"{n:05d}")
+    # 60000 and up: clear of the real codes tests use (56121 Lorient, 35055…).
+    insee_code = factory.Sequence(lambda n: f"{60000 + n % 30000:05d}")
     name = factory.Sequence(lambda n: f"Commune {n}")
     departement = factory.SubFactory(DepartementFactory)
     population = 5_000

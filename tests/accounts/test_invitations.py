@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -24,6 +23,7 @@ from accounts.invitations import (
 from accounts.models import Invitation, User
 from fabriques.models import CopilMember, Organisation, TeamMember
 from territories.models import ParticipationContact
+from tests.conftest import with_totp as conftest_with_totp
 from tests.factories import (
     CopilMemberFactory,
     FabriqueFactory,
@@ -45,9 +45,7 @@ def token_of(message) -> str:
 def with_totp(*users):
     """ANCT staff and prestataires must have a second factor (TotpRequiredMiddleware)."""
     for user in users:
-        Authenticator.objects.create(
-            user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
-        )
+        conftest_with_totp(user)
 
 
 @pytest.fixture

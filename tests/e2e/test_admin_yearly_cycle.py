@@ -7,6 +7,8 @@ from playwright.sync_api import Page, expect
 
 from fabriques.models import Fabrique, Organisation
 from seminars.models import Seminar
+from tests.conftest import TEST_TOTP_SECRET, with_totp
+from tests.e2e.conftest import log_in
 from tests.factories import OrganisationFactory, TerritoryFactory, UserFactory
 
 pytestmark = [
@@ -16,8 +18,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PASSWORD = "motdepasse-de-test"
-
 
 @pytest.fixture
 def staff(db):
@@ -25,14 +25,14 @@ def staff(db):
 
     user = UserFactory(email="agent.anct@anct.demo.invalid", is_staff=True)
     user.groups.add(anct_staff_group_ensure())
-    return user
+    return with_totp(user)
 
 
-def log_in(page: Page, live_server, email):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
+def log_in_to_back_office(page: Page, live_server, user):
+    # The admin login goes through allauth, with the second factor staff need.
+    page.goto(f"{live_server.url}/admin/")
+    log_in(page, live_server, user, totp_secret=TEST_TOTP_SECRET)
+    page.goto(f"{live_server.url}/admin/")
     expect(page.get_by_role("heading", name="Pilotage des Fabriques")).to_be_visible()
 
 
@@ -41,7 +41,7 @@ def test_staff_create_a_fabrique_propose_confirm_and_see_the_year(page: Page, li
     OrganisationFactory(name="Prospective & Cie", kind=Organisation.Kind.PRESTATAIRE)
     TerritoryFactory(name="Lorient", commune__name="Lorient", commune__insee_code="56121")
     TerritoryFactory(name="Chantepie", commune__name="Chantepie", commune__insee_code="35055")
-    log_in(page, live_server, staff.email)
+    log_in_to_back_office(page, live_server, staff)
 
     page.goto(f"{live_server.url}/admin/fabriques/fabrique/add/")
     page.locator("#id_title").fill("Villes moyennes et transition démographique : quels services ?")

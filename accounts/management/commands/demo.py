@@ -2,7 +2,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.demo import demo_accounts_ensure
+from accounts.demo import DEMO_TOTP_SECRET, demo_accounts_ensure
+from accounts.mfa import totp_hint
 
 PORTAL_URL = "http://127.0.0.1:8000/"
 
@@ -27,9 +28,12 @@ class Command(BaseCommand):
         email_width = max(len(account.email) for account in accounts)
         self.stdout.write(self.style.SUCCESS("Comptes de démonstration :"))
         for account in accounts:
-            self.stdout.write(
+            line = (
                 f"  {account.role:<{role_width}}  {account.email:<{email_width}}  "
                 f"mot de passe : {password}"
             )
+            self.stdout.write(f"{line}  + {account.note}" if account.note else line)
+        if any(account.note for account in accounts):
+            self.stdout.write(totp_hint(DEMO_TOTP_SECRET))
         self.stdout.write(f"Portail : {PORTAL_URL}")
         self.stdout.write(f"Back-office : {PORTAL_URL}admin/")
