@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from fabriques.models import CopilMember, Fabrique, TeamMember
-from seminars.models import Seminar
+from seminars.models import NoteVersion, Seminar
 from territories.models import Participation, ParticipationContact
 
 
@@ -65,6 +65,13 @@ def fabriques_visible_to(user, today=None) -> QuerySet[Fabrique]:
         Exists(team_roles(user, today).filter(contract__fabrique=OuterRef("pk")))
         | Exists(copil_roles(user, today).filter(fabrique=OuterRef("pk")))
         | Exists(territory_roles(user, today).filter(participation__fabrique=OuterRef("pk")))
+    )
+
+
+def can_steer_fabrique(user, fabrique: Fabrique, today=None) -> bool:
+    """Read-only COPIL view of the Fabrique, or ANCT staff."""
+    return is_anct_staff(user) or (
+        user.is_authenticated and copil_roles(user, today).filter(fabrique=fabrique).exists()
     )
 
 
@@ -127,6 +134,19 @@ def seminars_visible_to(user, today=None) -> QuerySet[Seminar]:
     return Seminar.objects.filter(
         Q(participation__in=participations_visible_to(user, today))
         | Q(participation__isnull=True, fabrique__in=fabriques_visible_to(user, today))
+    )
+
+
+def note_versions_visible_to(user, today=None) -> QuerySet[NoteVersion]:
+    """Every version for the Fabrique's prestataire and ANCT staff; only the
+    versions shared with the territories for the others who see the seminar
+    (its référents, the COPIL)."""
+    if is_anct_staff(user):
+        return NoteVersion.objects.all()
+    today = _today(today)
+    visible = NoteVersion.objects.filter(seminar__in=seminars_visible_to(user, today))
+    return visible.filter(
+        Q(status=NoteVersion.Status.SHARED) | Q(seminar__fabrique__in=fabriques_run_by(user, today))
     )
 
 

@@ -7,6 +7,20 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class RoadmapQuerySet(models.QuerySet):
+    def with_programme(self):
+        """Prefetch the action programme: axes with their actions, and the
+        actions not filed under an axis (``actions_without_axis``)."""
+        return self.prefetch_related(
+            "axes__actions",
+            models.Prefetch(
+                "actions",
+                queryset=Action.objects.filter(axis__isnull=True),
+                to_attr="actions_without_axis",
+            ),
+        )
+
+
 class Roadmap(models.Model):
     """A territory's roadmap (feuille de route): one per participation."""
 
@@ -30,6 +44,8 @@ class Roadmap(models.Model):
     )
     adopted_on = models.DateField(_("adoptée le"), null=True, blank=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = RoadmapQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("feuille de route")

@@ -1,5 +1,5 @@
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
@@ -84,6 +84,37 @@ class FabriqueQuerySet(models.QuerySet):
         from accounts.permissions import fabriques_visible_to
 
         return self & fabriques_visible_to(user, today)
+
+    def running(self):
+        return self.filter(status=Fabrique.Status.RUNNING)
+
+    def current(self, today: date):
+        """This year's Fabriques: of this year's edition, or running now (by
+        status or by dates, as an edition can straddle two years)."""
+        return self.filter(
+            Q(edition=today.year)
+            | Q(status=Fabrique.Status.RUNNING)
+            | Q(start_date__lte=today, end_date__gte=today)
+        )
+
+    def with_confirmed_territories(self):
+        # The status by value: territories.models imports this module.
+        return self.annotate(
+            confirmed_territories=models.Count(
+                "participations", filter=Q(participations__status="confirmee"), distinct=True
+            )
+        )
+
+    def follow_up_coming_due(self, today: date, within_days: int = 60):
+        """Six-month follow-ups due within ``within_days``, or already due with
+        no follow-up meeting date recorded."""
+        return self.filter(
+            Q(follow_up_due_date__gte=today, follow_up_due_date__lte=today + timedelta(within_days))
+            | (
+                Q(follow_up_due_date__lt=today)
+                & (Q(follow_up__isnull=True) | Q(follow_up__meeting_on__isnull=True))
+            )
+        )
 
 
 class Fabrique(models.Model):

@@ -1,41 +1,223 @@
-from django.contrib.admin.views.decorators import staff_member_required
+"""The prestataire and COPIL spaces, and the ANCT staff dashboard."""
+
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.permissions import fabriques_run_by, fabriques_steered_by
+from accounts.permissions import (
+    can_run_fabrique,
+    can_steer_fabrique,
+    fabriques_run_by,
+    fabriques_steered_by,
+    fabriques_visible_to,
+    get_visible_or_404,
+    is_anct_staff,
+)
+from deliverables.models import Roadmap
+from seminars.models import NoteVersion, Seminar, SeminarProgress
+from territories.models import Participation
+
+from .models import Fabrique
+
+# How far ahead the dashboard looks for seminars and six-month follow-ups.
+DASHBOARD_SEMINAR_DAYS = 30
+DASHBOARD_FOLLOW_UP_DAYS = 60
 
 
 @login_required
 def prestataire_space(request):
-    return render(
+    return _fabrique_list(
         request,
-        "fabriques/prestataire_space.html",
-        {
-            "title": _("Espace prestataire"),
-            "fabriques": fabriques_run_by(request.user),
-            "active_space": "prestataire",
-        },
+        fabriques_run_by(request.user),
+        space="prestataire",
+        title=_("Espace prestataire"),
+        detail_url="fabriques:prestataire_fabrique",
     )
 
 
 @login_required
 def copil_space(request):
+    return _fabrique_list(
+        request,
+        fabriques_steered_by(request.user),
+        space="copil",
+        title=_("Mon COPIL"),
+        detail_url="fabriques:copil_fabrique",
+    )
+
+
+@login_required
+def prestataire_fabrique(request, pk):
+    fabrique = _fabrique_or_404(request, pk)
+    if not can_run_fabrique(request.user, fabrique):
+        raise Http404
+    today = timezone.localdate()
+    calendar = Seminar.objects.with_note_state(today).in_calendar_order()
+    participations = _with_progress(
+        fabrique.participations.prefetch_related(
+            Prefetch("seminars", queryset=calendar, to_attr="calendar")
+        ),
+        fabrique,
+        today,
+    )
     return render(
         request,
-        "fabriques/copil_space.html",
-        {
-            "title": _("Mon COPIL"),
-            "fabriques": fabriques_steered_by(request.user),
-            "active_space": "copil",
+        "fabriques/prestataire_fabrique.html",
+        _fabrique_page_context(request, fabrique, space="prestataire")
+        | {
+            "participations": participations,
+            "intersite": calendar.filter(fabrique=fabrique, participation__isnull=True),
         },
     )
 
 
-@staff_member_required
+@login_required
+def copil_fabrique(request, pk):
+    fabrique = _fabrique_or_404(request, pk)
+    if not can_steer_fabrique(request.user, fabrique):
+        raise Http404
+    today = timezone.localdate()
+    seminars = Seminar.objects.filter(fabrique=fabrique)
+    return render(
+        request,
+        "fabriques/copil_fabrique.html",
+        _fabrique_page_context(request, fabrique, space="copil")
+        | {
+            "partnerships": fabrique.partnerships.select_related("organisation"),
+            "copil_members": fabrique.copil.active_on(today).select_related("organisation", "user"),
+            "participations": _with_progress(fabrique.participations.all(), fabrique, today),
+            "calendar": seminars.in_calendar_order().select_related("participation__territory"),
+            "shared_notes": NoteVersion.objects.latest_shared()
+            .filter(seminar__in=seminars)
+            .select_related("seminar__participation__territory")
+            .order_by("seminar__window_start", "seminar__kind", "seminar__number"),
+        },
+    )
+
+
+@login_required
 def dashboard(request):
+    if not is_anct_staff(request.user):
+        raise Http404
+    today = timezone.localdate()
+    with_places = ("fabrique", "participation__territory")
     return render(
         request,
         "fabriques/dashboard.html",
-        {"title": _("Tableau de bord ANCT"), "active_space": "anct"},
+        {
+            "title": _("Tableau de bord ANCT"),
+            "active_space": "anct",
+            "breadcrumb_data": {
+                "links": [{"url": "/", "title": _("Accueil")}],
+                "current": _("Tableau de bord ANCT"),
+            },
+            "today": today,
+            "fabriques": _fabriques_with_progress(
+                Fabrique.objects.current(today).order_by("start_date", "title"), today
+            ),
+            "upcoming_seminars": Seminar.objects.not_cancelled()
+            .filter(
+                starts_at__date__gte=today,
+                starts_at__date__lte=today + timedelta(DASHBOARD_SEMINAR_DAYS),
+            )
+            .select_related(*with_places)
+            .order_by("starts_at"),
+            "seminar_days": DASHBOARD_SEMINAR_DAYS,
+            "late_notes": Seminar.objects.with_note_state(today)
+            .filter(note_late=True)
+            .select_related(*with_places)
+            .order_by("note_due_date", "pk"),
+            "roadmaps_pending": Participation.objects.confirmed()
+            .filter(fabrique__in=Fabrique.objects.running())
+            .exclude(roadmap__status=Roadmap.Status.ADOPTED)
+            .select_related("territory", "fabrique", "roadmap")
+            .order_by("fabrique__title", "territory__name"),
+            "follow_ups": Fabrique.objects.follow_up_coming_due(today, DASHBOARD_FOLLOW_UP_DAYS)
+            .select_related("follow_up")
+            .order_by("follow_up_due_date", "title"),
+            "follow_up_days": DASHBOARD_FOLLOW_UP_DAYS,
+        },
     )
+
+
+# --- Helpers ------------------------------------------------------------------------
+
+
+def _fabrique_list(request, fabriques, *, space, title, detail_url):
+    """A space's Fabriques (every Fabrique for ANCT staff); 404 for a user
+    without the role, as for any page outside their scope."""
+    if is_anct_staff(request.user):
+        fabriques = Fabrique.objects.all()
+    fabriques = _fabriques_with_progress(
+        fabriques.order_by("-edition", "title"), timezone.localdate()
+    )
+    if not fabriques and not is_anct_staff(request.user):
+        raise Http404
+    return render(
+        request,
+        "fabriques/fabrique_list.html",
+        {
+            "title": title,
+            "active_space": space,
+            "breadcrumb_data": {"links": [{"url": "/", "title": _("Accueil")}], "current": title},
+            "fabriques": fabriques,
+            "detail_url": detail_url,
+        },
+    )
+
+
+def _fabrique_or_404(request, pk) -> Fabrique:
+    return get_visible_or_404(
+        fabriques_visible_to(request.user).select_related(
+            "contract__prestataire", "anct_programme"
+        ),
+        pk=pk,
+    )
+
+
+def _fabriques_with_progress(fabriques, today) -> list[Fabrique]:
+    """Fabriques with their confirmed territories and ``progress`` (seminars, notes)."""
+    rows = list(fabriques.with_confirmed_territories())
+    progress = Seminar.objects.filter(fabrique__in=rows).progress_by("fabrique", today)
+    for fabrique in rows:
+        fabrique.progress = progress.get(fabrique.pk, SeminarProgress())
+    return rows
+
+
+def _with_progress(participations, fabrique, today) -> list[Participation]:
+    """The Fabrique's territories, each with ``progress`` (its seminars and notes)."""
+    progress = Seminar.objects.filter(fabrique=fabrique).progress_by("participation", today)
+    rows = list(
+        participations.select_related("territory", "lead_consultant__user", "roadmap").order_by(
+            "territory__name"
+        )
+    )
+    for participation in rows:
+        participation.progress = progress.get(participation.pk, SeminarProgress())
+    return rows
+
+
+def _fabrique_page_context(request, fabrique, *, space) -> dict:
+    """Title, menu entry and breadcrumb of a Fabrique's page in ``space``
+    (ANCT staff reach both pages from their dashboard)."""
+    if is_anct_staff(request.user):
+        space, url, label = "anct", "fabriques:dashboard", _("Tableau de bord ANCT")
+    elif space == "prestataire":
+        url, label = "fabriques:prestataire_space", _("Espace prestataire")
+    else:
+        url, label = "fabriques:copil_space", _("Mon COPIL")
+    return {
+        "title": fabrique.display_title,
+        "fabrique": fabrique,
+        "active_space": space,
+        "breadcrumb_data": {
+            "links": [{"url": "/", "title": _("Accueil")}, {"url": reverse(url), "title": label}],
+            "current": fabrique.display_title,
+        },
+    }

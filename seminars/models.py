@@ -1,11 +1,13 @@
 import uuid
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +82,35 @@ class SeminarTemplateStep(models.Model):
 # --- Seminars ------------------------------------------------------------------
 
 
+class PlusDays(models.Func):
+    """``day + days`` in SQL: Django has no portable "date plus a number of days
+    read from a column" (SQLite refuses integer x interval)."""
+
+    arity = 2
+    output_field = models.DateField()
+    template = "(%(expressions)s)"
+    arg_joiner = " + "
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '+' || ",
+            **extra_context,
+        )
+
+
+@dataclass(frozen=True)
+class SeminarProgress:
+    """Counts of one group of seminars (a territory's, a Fabrique's)."""
+
+    held: int = 0
+    upcoming: int = 0
+    notes_pending: int = 0
+    notes_late: int = 0
+
+
 class SeminarQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         now = now or timezone.now()
@@ -88,11 +119,88 @@ class SeminarQuerySet(models.QuerySet):
     def not_cancelled(self):
         return self.exclude(status=Seminar.Status.CANCELLED)
 
+    def held(self):
+        return self.filter(status=Seminar.Status.HELD)
+
     def visible_to(self, user, today=None):
         # The rules live in accounts.permissions (imported here to avoid a cycle).
         from accounts.permissions import seminars_visible_to
 
         return self & seminars_visible_to(user, today)
+
+    def calendar_of(self, participation):
+        """What a territory's calendar shows: its own immersion day and local
+        seminars, and the intersite seminars of its Fabrique."""
+        return self.filter(
+            Q(participation=participation)
+            | Q(participation__isnull=True, fabrique_id=participation.fabrique_id)
+        )
+
+    def in_calendar_order(self):
+        """By the fixed date when there is one, else by the planned window."""
+        return self.annotate(
+            calendar_day=Coalesce(TruncDate("starts_at"), F("window_start"))
+        ).order_by("calendar_day", "starts_at", "kind", "number")
+
+    def with_note_state(self, today: date):
+        """Annotate where each seminar's note stands on ``today`` (the SQL twin
+        of ``Seminar.note_due_on``, so lists can filter and count in one query):
+
+        - ``note_due_date``: ``note_due_days`` after the day a held seminar took
+          place, None otherwise;
+        - ``has_submitted_note``: a version reached ANCT (submitted, validated or
+          shared); a draft or a returned version does not count;
+        - ``note_pending``: due, not handed in, not late yet;
+        - ``note_late``: due before ``today`` and not handed in.
+        """
+        owed = Q(status=Seminar.Status.HELD, starts_at__isnull=False, has_submitted_note=False)
+        return self.annotate(
+            note_due_date=Case(
+                When(
+                    status=Seminar.Status.HELD,
+                    starts_at__isnull=False,
+                    then=PlusDays(TruncDate("starts_at"), F("fabrique__note_due_days")),
+                ),
+                output_field=models.DateField(),
+            ),
+            has_submitted_note=Exists(
+                NoteVersion.objects.filter(seminar=OuterRef("pk"), status__in=NoteVersion.HANDED_IN)
+            ),
+        ).annotate(
+            note_pending=Case(
+                When(owed & Q(note_due_date__gte=today), then=Value(True)),
+                default=Value(False),
+            ),
+            note_late=Case(
+                When(owed & Q(note_due_date__lt=today), then=Value(True)),
+                default=Value(False),
+            ),
+        )
+
+    def progress_by(self, field: str, today: date) -> dict[int, SeminarProgress]:
+        """Count held and upcoming seminars and the notes pending or late, per
+        value of ``field`` (``"participation"``, ``"fabrique"``), in one query."""
+        Status = Seminar.Status
+        rows = (
+            self.with_note_state(today)
+            .order_by()
+            .values(field)
+            .annotate(
+                held=Count("pk", filter=Q(status=Status.HELD)),
+                upcoming=Count("pk", filter=Q(status__in=[Status.PLANNED, Status.SCHEDULED])),
+                notes_pending=Count("pk", filter=Q(note_pending=True)),
+                notes_late=Count("pk", filter=Q(note_late=True)),
+            )
+        )
+        return {
+            row[field]: SeminarProgress(
+                held=row["held"],
+                upcoming=row["upcoming"],
+                notes_pending=row["notes_pending"],
+                notes_late=row["notes_late"],
+            )
+            for row in rows
+        }
 
 
 class Seminar(models.Model):
@@ -141,6 +249,12 @@ class Seminar(models.Model):
     meeting_url = models.URLField(_("lien de la réunion à distance"), blank=True)
     status = models.CharField(
         _("statut"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    agenda = models.TextField(_("ordre du jour"), blank=True)
+    sequence = models.PositiveIntegerField(
+        _("révision du rendez-vous"),
+        default=0,
+        help_text=_("Augmente à chaque déplacement d'une date fixée (calendriers iCal)."),
     )
 
     objects = SeminarQuerySet.as_manager()
@@ -218,6 +332,13 @@ class Seminar(models.Model):
         if self.starts_at:
             return timezone.localdate(self.starts_at)
         return self.window_start
+
+    def note_due_on(self) -> date | None:
+        """The day the prestataire's note is due: ``note_due_days`` after the
+        seminar was held. None while it is not held (or held on no known day)."""
+        if self.status != self.Status.HELD or self.starts_at is None:
+            return None
+        return timezone.localdate(self.starts_at) + timedelta(days=self.fabrique.note_due_days)
 
     def clean(self):
         super().clean()
@@ -322,6 +443,21 @@ def note_upload_path(instance, filename):
     return f"notes/{instance.seminar_id}/{uuid.uuid4().hex}.{extension}"
 
 
+class NoteVersionQuerySet(models.QuerySet):
+    def shared(self):
+        return self.filter(status=NoteVersion.Status.SHARED)
+
+    def latest_shared(self):
+        """Per seminar, only the most recent version shared with the territory."""
+        newest = (
+            NoteVersion.objects.shared()
+            .filter(seminar=OuterRef("seminar"))
+            .order_by("-version")
+            .values("version")[:1]
+        )
+        return self.shared().filter(version=Subquery(newest))
+
+
 class NoteVersion(models.Model):
     """One uploaded version of a seminar's note. Versions are never overwritten."""
 
@@ -352,6 +488,12 @@ class NoteVersion(models.Model):
         related_name="uploaded_notes",
     )
     uploaded_at = models.DateTimeField(_("déposée le"), default=timezone.now)
+
+    objects = NoteVersionQuerySet.as_manager()
+
+    # Statuses of a note that reached ANCT: the seminar no longer owes one. A
+    # version sent back to the prestataire ("à reprendre") is owed again.
+    HANDED_IN = [Status.SUBMITTED, Status.VALIDATED, Status.SHARED]
 
     class Meta:
         verbose_name = _("version de note")

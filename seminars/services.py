@@ -3,8 +3,11 @@
 from datetime import date, datetime, time
 
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Seminar, SeminarKind, SeminarTemplate, SeminarTemplateStep
 
@@ -108,3 +111,74 @@ def seminars_cancel_future(*, participation, on: date) -> int:
         .filter(status__in=[Seminar.Status.PLANNED, Seminar.Status.SCHEDULED])
         .update(status=Seminar.Status.CANCELLED)
     )
+
+
+@transaction.atomic
+def seminar_schedule(
+    *,
+    seminar: Seminar,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    format: str,
+    meeting_url: str,
+    agenda: str,
+    by=None,
+) -> Seminar:
+    """Fix (or move) a seminar's date and practical details; it becomes "date fixée".
+
+    Moving a date already fixed bumps ``sequence``, so that calendars which
+    imported the previous date replace it instead of keeping both.
+    """
+    seminar = (
+        Seminar.objects.select_for_update(of=("self",))
+        .select_related("fabrique")
+        .get(pk=seminar.pk)
+    )
+    if seminar.status in (Seminar.Status.HELD, Seminar.Status.CANCELLED):
+        raise ValidationError(
+            _("Ce séminaire est %(status)s : il ne peut plus être reprogrammé.")
+            % {"status": seminar.get_status_display().lower()}
+        )
+    fabrique = seminar.fabrique
+    errors = {}
+    if not fabrique.covers(timezone.localdate(starts_at)):
+        errors["starts_at"] = _(
+            "La date doit tomber pendant l'année de la Fabrique, du %(start)s au %(end)s."
+        ) % {"start": f"{fabrique.start_date:%d/%m/%Y}", "end": f"{fabrique.end_date:%d/%m/%Y}"}
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("L'heure de fin doit suivre l'heure de début.")
+    remote = format in (Seminar.Format.REMOTE, Seminar.Format.HYBRID)
+    if remote and not meeting_url:
+        errors["meeting_url"] = _(
+            "Indiquez le lien de la réunion : le séminaire se tient à distance ou en hybride."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    if seminar.starts_at is not None and (seminar.starts_at, seminar.ends_at) != (
+        starts_at,
+        ends_at,
+    ):
+        seminar.sequence += 1
+    seminar.starts_at = starts_at
+    seminar.ends_at = ends_at
+    seminar.place = place
+    seminar.format = format
+    # An in-person seminar keeps no stale link that invitations would still show.
+    seminar.meeting_url = meeting_url if remote else ""
+    seminar.agenda = agenda
+    seminar.status = Seminar.Status.SCHEDULED
+    seminar.save(
+        update_fields=[
+            "starts_at",
+            "ends_at",
+            "place",
+            "format",
+            "meeting_url",
+            "agenda",
+            "status",
+            "sequence",
+        ]
+    )
+    return seminar

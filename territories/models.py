@@ -1,10 +1,15 @@
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from fabriques.models import DatedRole, role_dates_constraint
+from seminars.models import Attendance, Seminar, SeminarKind
 
 WORKING_GROUP_TARGET = range(15, 21)  # 15 to 20 members, as the method asks
 
@@ -310,6 +315,79 @@ class ParticipationContact(DatedRole):
         return f"{self.user} ({self.get_role_display()})"
 
 
+@dataclass(frozen=True)
+class WorkingGroupSummary:
+    """What the group looks like today: its size against the 15-20 target, its
+    colleges, and how stable it has been over the seminars held so far."""
+
+    size: int
+    composition: list[tuple[str, int]]
+    held_seminars: int
+    stable_members: int
+
+    @classmethod
+    def of(cls, current_members, *, held_seminars: int) -> "WorkingGroupSummary":
+        """``current_members`` annotated by ``with_seminars_attended``."""
+        members = list(current_members)
+        counts = Counter(member.college for member in members)
+        return cls(
+            size=len(members),
+            composition=[
+                (label, counts[value])
+                for value, label in WorkingGroupMember.College.choices
+                if counts[value]
+            ],
+            held_seminars=held_seminars,
+            stable_members=sum(
+                1 for member in members if member.seminars_attended >= held_seminars
+            ),
+        )
+
+    @property
+    def in_target(self) -> bool:
+        return self.size in WORKING_GROUP_TARGET
+
+    @property
+    def target_min(self) -> int:
+        return WORKING_GROUP_TARGET.start
+
+    @property
+    def target_max(self) -> int:
+        return WORKING_GROUP_TARGET.stop - 1
+
+    @property
+    def stability_percent(self) -> int | None:
+        """Share of today's members present at every held seminar; None before
+        the first seminar (or with nobody in the group)."""
+        if not self.held_seminars or not self.size:
+            return None
+        return round(100 * self.stable_members / self.size)
+
+
+class WorkingGroupMemberQuerySet(models.QuerySet):
+    def current(self, today: date):
+        """Members still in the group: a member removed today has left."""
+        return self.filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+
+    def former(self, today: date):
+        return self.filter(left_on__lte=today)
+
+    def with_seminars_attended(self):
+        """Annotate ``seminars_attended``: the held local seminars of the member's
+        own territory they were present at (what the group's stability counts)."""
+        return self.annotate(
+            seminars_attended=Count(
+                "attendances",
+                filter=Q(
+                    attendances__status=Attendance.Status.PRESENT,
+                    attendances__seminar__kind=SeminarKind.LOCAL,
+                    attendances__seminar__status=Seminar.Status.HELD,
+                    attendances__seminar__participation=models.F("participation"),
+                ),
+            )
+        )
+
+
 class WorkingGroupMember(models.Model):
     """A local actor of a territory's working group (not a portal user)."""
 
@@ -338,6 +416,8 @@ class WorkingGroupMember(models.Model):
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     joined_on = models.DateField(_("arrivé le"), null=True, blank=True)
     left_on = models.DateField(_("parti le"), null=True, blank=True)
+
+    objects = WorkingGroupMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membre du groupe de travail")

@@ -1,15 +1,64 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.utils.translation import gettext as _
+"""The territory space: a participation's page and its working group."""
 
-from accounts.permissions import participations_of_territory_user
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Q, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.permissions import (
+    can_manage_working_group,
+    can_run_fabrique,
+    get_visible_or_404,
+    is_anct_staff,
+    participations_of_territory_user,
+    participations_visible_to,
+)
+from deliverables.models import Roadmap
+from seminars.models import NoteVersion, Seminar, SeminarKind
+
+from .forms import WorkingGroupMemberForm
+from .models import Participation, WorkingGroupMember, WorkingGroupSummary
+from .services import (
+    working_group_member_add,
+    working_group_member_remove,
+    working_group_member_update,
+)
 
 
 @login_required
 def space(request):
-    participations = participations_of_territory_user(request.user).select_related(
-        "territory", "fabrique"
+    """The user's participations (all of them for ANCT staff); straight to the
+    only one when there is just one."""
+    if is_anct_staff(request.user):
+        participations = participations_visible_to(request.user)
+    else:
+        participations = participations_of_territory_user(request.user)
+    now = timezone.now()
+    next_seminar = (
+        Seminar.objects.not_cancelled()
+        .filter(starts_at__gte=now)
+        .filter(
+            Q(participation=OuterRef("pk"))
+            | Q(participation__isnull=True, fabrique=OuterRef("fabrique"))
+        )
+        .order_by("starts_at")
+        .values("starts_at")[:1]
     )
+    participations = list(
+        participations.select_related("territory", "fabrique")
+        .annotate(next_seminar_at=Subquery(next_seminar))
+        .order_by("-fabrique__edition", "fabrique__title", "territory__name")
+    )
+    if not participations and not is_anct_staff(request.user):
+        raise Http404
+    if len(participations) == 1 and not is_anct_staff(request.user):
+        return redirect("territories:participation", pk=participations[0].pk)
     return render(
         request,
         "territories/space.html",
@@ -17,5 +66,223 @@ def space(request):
             "title": _("Mon territoire"),
             "participations": participations,
             "active_space": "territory",
+            "breadcrumb_data": {
+                "links": [{"url": "/", "title": _("Accueil")}],
+                "current": _("Mon territoire"),
+            },
         },
     )
+
+
+@login_required
+def participation_detail(request, pk):
+    participation = _participation_or_404(request, pk)
+    today = timezone.localdate()
+    calendar = Seminar.objects.calendar_of(participation)
+    members = WorkingGroupMember.objects.filter(participation=participation)
+    return render(
+        request,
+        "territories/participation.html",
+        _page_context(request, participation, current=participation.territory.name, depth=0)
+        | {
+            "partnerships": participation.fabrique.partnerships.select_related("organisation"),
+            "contacts": participation.contacts.active_on(today).select_related("user"),
+            "calendar": calendar.in_calendar_order(),
+            "shared_notes": NoteVersion.objects.latest_shared()
+            .filter(seminar__in=calendar)
+            .select_related("seminar")
+            .order_by("seminar__window_start", "seminar__kind", "seminar__number"),
+            "summary": WorkingGroupSummary.of(
+                members.current(today).with_seminars_attended(),
+                held_seminars=_held_local_seminars(participation),
+            ),
+            "roadmap": Roadmap.objects.with_programme().filter(participation=participation).first(),
+            "can_manage_group": can_manage_working_group(request.user, participation),
+        },
+    )
+
+
+@login_required
+def working_group(request, pk):
+    participation = _participation_or_404(request, pk)
+    today = timezone.localdate()
+    members = (
+        WorkingGroupMember.objects.filter(participation=participation)
+        .with_seminars_attended()
+        .order_by("last_name", "first_name")
+    )
+    current = list(members.current(today))
+    return render(
+        request,
+        "territories/working_group.html",
+        _page_context(request, participation, current=_("Groupe de travail"), depth=1)
+        | {
+            "current_members": current,
+            "former_members": members.former(today),
+            "summary": WorkingGroupSummary.of(
+                current, held_seminars=_held_local_seminars(participation)
+            ),
+            # Contact details stay between the territory and ANCT.
+            "can_manage": can_manage_working_group(request.user, participation),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def working_group_add(request, pk):
+    participation = _managed_participation_or_404(request, pk)
+    form = WorkingGroupMemberForm(
+        request.POST if request.method == "POST" else None,
+        instance=WorkingGroupMember(participation=participation),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = working_group_member_add(
+                participation=participation, **form.cleaned_data, by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("%(member)s a rejoint le groupe de travail.") % {"member": member}
+            )
+            return redirect("territories:working_group", pk=participation.pk)
+    return _member_form_page(request, participation, form, _("Ajouter un membre"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def working_group_edit(request, pk, member_pk):
+    participation = _managed_participation_or_404(request, pk)
+    member = get_object_or_404(participation.working_group, pk=member_pk)
+    form = WorkingGroupMemberForm(
+        request.POST if request.method == "POST" else None, instance=member
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            working_group_member_update(
+                member=member,
+                changes={name: form.cleaned_data[name] for name in form.changed_data},
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("La fiche de %(member)s est à jour.") % {"member": member})
+            return redirect("territories:working_group", pk=participation.pk)
+    return _member_form_page(
+        request, participation, form, _("Modifier %(member)s") % {"member": member}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def working_group_remove(request, pk, member_pk):
+    participation = _managed_participation_or_404(request, pk)
+    today = timezone.localdate()
+    member = get_object_or_404(participation.working_group.current(today), pk=member_pk)
+    if request.method == "POST":
+        try:
+            working_group_member_remove(member=member, on=today, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(member)s a quitté le groupe de travail. Son historique est conservé.")
+                % {"member": member},
+            )
+        return redirect("territories:working_group", pk=participation.pk)
+    title = _("Retirer %(member)s du groupe") % {"member": member}
+    return render(
+        request,
+        "territories/working_group_remove.html",
+        _page_context(request, participation, current=title, depth=2) | {"member": member},
+    )
+
+
+# --- Helpers ------------------------------------------------------------------------
+
+
+def _participation_or_404(request, pk) -> Participation:
+    return get_visible_or_404(
+        participations_visible_to(request.user).select_related(
+            "territory",
+            "fabrique",
+            "fabrique__anct_programme",
+            "lead_consultant__user",
+            "lead_consultant__contract__prestataire",
+        ),
+        pk=pk,
+    )
+
+
+def _managed_participation_or_404(request, pk) -> Participation:
+    participation = _participation_or_404(request, pk)
+    if not can_manage_working_group(request.user, participation):
+        raise Http404
+    return participation
+
+
+def _held_local_seminars(participation) -> int:
+    return participation.seminars.held().filter(kind=SeminarKind.LOCAL).count()
+
+
+def _member_form_page(request, participation, form, current):
+    return render(
+        request,
+        "territories/working_group_form.html",
+        _page_context(request, participation, current=current, depth=2) | {"form": form},
+    )
+
+
+def _page_context(request, participation, *, current, depth) -> dict:
+    """Title, menu entry and breadcrumb of a participation's pages.
+
+    The trail starts from the space the user reaches the territory through
+    (their territory, the Fabriques they run or steer, the ANCT dashboard);
+    ``depth`` 1 is a page of the participation, 2 a page of its working group.
+    """
+    user = request.user
+    fabrique = participation.fabrique
+    if participations_of_territory_user(user).filter(pk=participation.pk).exists():
+        space = "territory"
+        links = [(reverse("territories:space"), _("Mon territoire"))]
+    elif is_anct_staff(user):
+        space = "anct"
+        links = [
+            (reverse("fabriques:dashboard"), _("Tableau de bord ANCT")),
+            (reverse("fabriques:prestataire_fabrique", args=[fabrique.pk]), fabrique.display_title),
+        ]
+    elif can_run_fabrique(user, fabrique):
+        space = "prestataire"
+        links = [
+            (reverse("fabriques:prestataire_space"), _("Espace prestataire")),
+            (reverse("fabriques:prestataire_fabrique", args=[fabrique.pk]), fabrique.display_title),
+        ]
+    else:
+        space = "copil"
+        links = [
+            (reverse("fabriques:copil_space"), _("Mon COPIL")),
+            (reverse("fabriques:copil_fabrique", args=[fabrique.pk]), fabrique.display_title),
+        ]
+    territory = participation.territory.name
+    if depth >= 1:
+        links.append((reverse("territories:participation", args=[participation.pk]), territory))
+    if depth >= 2:
+        links.append(
+            (reverse("territories:working_group", args=[participation.pk]), _("Groupe de travail"))
+        )
+    return {
+        "title": f"{current} — {territory}" if depth else f"{territory} — {fabrique.display_title}",
+        "participation": participation,
+        "fabrique": fabrique,
+        "active_space": space,
+        "breadcrumb_data": {
+            "links": [{"url": "/", "title": _("Accueil")}]
+            + [{"url": url, "title": title} for url, title in links],
+            "current": current,
+        },
+    }
