@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from territories.models import Participation, ParticipationContact
 
@@ -151,6 +151,7 @@ def _invalid_link(request, error: InvitationLinkError):
 
 
 @login_required
+@require_safe
 def invitation_list(request):
     _require_staff(request.user)
     filter_form = InvitationStatusFilterForm(request.GET or None)

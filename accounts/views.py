@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from .forms import ProfileForm
 from .mfa import has_totp, mfa_required
@@ -16,12 +17,14 @@ SPACE_URLS = {
 }
 
 
+@require_safe
 def home_page(request):
     """The portal's front door (the public home page comes with the catalogue)."""
     return render(request, "portal/home.html", {"title": _("Accueil")})
 
 
 @login_required
+@require_safe
 def spaces_home(request):
     """After login: straight to the user's space when there is one, else a chooser."""
     spaces = user_spaces(request.user)

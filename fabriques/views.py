@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from accounts.permissions import (
     can_run_fabrique,
@@ -31,6 +32,7 @@ DASHBOARD_FOLLOW_UP_DAYS = 60
 
 
 @login_required
+@require_safe
 def prestataire_space(request):
     return _fabrique_list(
         request,
@@ -42,6 +44,7 @@ def prestataire_space(request):
 
 
 @login_required
+@require_safe
 def copil_space(request):
     return _fabrique_list(
         request,
@@ -53,6 +56,7 @@ def copil_space(request):
 
 
 @login_required
+@require_safe
 def prestataire_fabrique(request, pk):
     fabrique = _fabrique_or_404(request, pk)
     if not can_run_fabrique(request.user, fabrique):
@@ -78,6 +82,7 @@ def prestataire_fabrique(request, pk):
 
 
 @login_required
+@require_safe
 def copil_fabrique(request, pk):
     fabrique = _fabrique_or_404(request, pk)
     if not can_steer_fabrique(request.user, fabrique):
@@ -102,6 +107,7 @@ def copil_fabrique(request, pk):
 
 
 @login_required
+@require_safe
 def dashboard(request):
     if not is_anct_staff(request.user):
         raise Http404

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.permissions import (
     can_run_fabrique,
@@ -81,6 +81,7 @@ def schedule(request, pk):
 
 
 @login_required
+@require_safe
 def note_download(request, pk):
     """A note's file: any version for the Fabrique's prestataire and ANCT, only
     the versions shared with the territories for everyone else who sees the

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.permissions import (
     can_manage_working_group,
@@ -32,6 +32,7 @@ from .services import (
 
 
 @login_required
+@require_safe
 def space(request):
     """The user's participations (all of them for ANCT staff); straight to the
     only one when there is just one."""
@@ -75,6 +76,7 @@ def space(request):
 
 
 @login_required
+@require_safe
 def participation_detail(request, pk):
     participation = _participation_or_404(request, pk)
     today = timezone.localdate()
@@ -103,6 +105,7 @@ def participation_detail(request, pk):
 
 
 @login_required
+@require_safe
 def working_group(request, pk):
     participation = _participation_or_404(request, pk)
     today = timezone.localdate()

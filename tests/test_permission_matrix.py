@@ -1,0 +1,243 @@
+"""Every URL of the project, for every role and every method it accepts.
+
+The URL list comes from the resolver: a new URL without an entry in MATRIX
+fails `test_every_url_has_an_entry`. Statuses: 200 page, 302 redirect (to the
+login page for anonymous visitors), 404 outside the user's scope (never 403:
+nobody learns that an object outside their scope exists), 405 wrong method.
+"""
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.invitations import invitation_create
+from accounts.models import Invitation
+from tests.factories import NoteVersionFactory, WorkingGroupMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "anonymous",
+    "elu_a",
+    "referent_a",
+    "elu_b",
+    "prestataire_x",
+    "prestataire_y",
+    "copil_x",
+    "staff",
+]
+
+
+def statuses(default, **overrides):
+    return {persona: overrides.get(persona, default) for persona in PERSONAS}
+
+
+def logged_in(code, *, anonymous=302, **overrides):
+    """`code` for every logged-in persona, a redirect to login for anonymous."""
+    return statuses(code, anonymous=anonymous, **overrides)
+
+
+def scoped(allowed, code=200, *, others=404, **overrides):
+    """`code` for the personas in `allowed`, 404 for the others, login for anonymous."""
+    return logged_in(others, **{persona: code for persona in allowed} | overrides)
+
+
+TERRITORY_A_READERS = ["elu_a", "referent_a", "prestataire_x", "copil_x", "staff"]
+TERRITORY_A_MANAGERS = ["elu_a", "referent_a", "staff"]
+FABRIQUE_X_TEAM = ["prestataire_x", "staff"]
+STAFF = ["staff"]
+
+
+def project_url_names():
+    """Qualified names of every URL pattern outside the admin (walked apart)."""
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                if entry.namespace == "admin":
+                    continue
+                inner = (
+                    f"{namespace}:{entry.namespace}"
+                    if namespace and entry.namespace
+                    else (entry.namespace or namespace)
+                )
+                yield from walk(entry.url_patterns, inner)
+            elif isinstance(entry, URLPattern):
+                yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+    return sorted(walk(get_resolver().url_patterns, None))
+
+
+@pytest.fixture
+def targets(world):
+    """The URL of each pattern, aimed at territory A's and Fabrique X's objects;
+    `fresh=True` makes a new object for a POST that would consume it."""
+    note = NoteVersionFactory(seminar=world.seminar_a, status="partagee")
+    contact = world.elu_a.territory_roles.get()
+    a = world.participation_a.pk
+
+    def new_invitation():
+        return invitation_create(
+            email=f"agente{Invitation.objects.count()}@a.demo.invalid",
+            kind="agent",
+            participation=world.participation_a,
+            by=world.staff,
+        )
+
+    invitation = new_invitation()
+
+    def url(name, *, fresh=False):
+        member = (
+            WorkingGroupMemberFactory(participation=world.participation_a)
+            if fresh
+            else (world.members_a[0])
+        )
+        kwargs = {
+            "account_confirm_email": {"key": "cle-inconnue"},
+            "account_reset_password_from_key": {"uidb36": "zz", "key": "cle-inconnue"},
+            "invitations:accept": {"token": "jeton-inconnu"},
+            "invitations:resend": {"pk": invitation.pk},
+            "invitations:revoke": {"pk": (new_invitation() if fresh else invitation).pk},
+            "invitations:handover": {"participation_pk": a, "contact_pk": contact.pk},
+            "territories:participation": {"pk": a},
+            "territories:working_group": {"pk": a},
+            "territories:working_group_add": {"pk": a},
+            "territories:working_group_edit": {"pk": a, "member_pk": member.pk},
+            "territories:working_group_remove": {"pk": a, "member_pk": member.pk},
+            "fabriques:prestataire_fabrique": {"pk": world.fabrique_x.pk},
+            "fabriques:copil_fabrique": {"pk": world.fabrique_x.pk},
+            "seminars:schedule": {"pk": world.seminar_a.pk},
+            "seminars:note_download": {"pk": note.pk},
+        }
+        return reverse(name, kwargs=kwargs.get(name))
+
+    return url
+
+
+READ_ONLY = logged_in(405)  # read-only pages refuse POST once the visitor is known
+
+MATRIX = {
+    # --- Public pages and the allauth pages (login, password, e-mail, 2FA) ----------
+    "home": {"GET": statuses(200), "POST": statuses(405)},
+    "account_login": {"GET": logged_in(302, anonymous=200), "POST": logged_in(302, anonymous=200)},
+    "account_signup": {"GET": logged_in(302, anonymous=200), "POST": logged_in(302, anonymous=200)},
+    "account_logout": {"GET": logged_in(200), "POST": logged_in(302)},
+    "account_inactive": {"GET": statuses(200), "POST": statuses(405)},
+    "account_reset_password": {"GET": statuses(200), "POST": statuses(200)},
+    "account_reset_password_done": {"GET": statuses(200), "POST": statuses(405)},
+    "account_reset_password_from_key": {"GET": statuses(200), "POST": statuses(200)},
+    "account_reset_password_from_key_done": {"GET": statuses(200), "POST": statuses(405)},
+    "account_confirm_email": {"GET": statuses(200), "POST": statuses(404)},
+    "account_email_verification_sent": {"GET": statuses(200), "POST": statuses(405)},
+    "account_confirm_login_code": {"GET": statuses(302), "POST": statuses(302)},
+    "account_reauthenticate": {"GET": logged_in(200), "POST": logged_in(200)},
+    "account_change_password": {"GET": logged_in(200), "POST": logged_in(200)},
+    # Only for accounts without a password (all of ours have one): back to the change form.
+    "account_set_password": {"GET": statuses(302), "POST": statuses(302)},
+    "account_email": {"GET": logged_in(200), "POST": logged_in(302)},
+    "mfa_index": {"GET": logged_in(200), "POST": READ_ONLY},
+    "mfa_authenticate": {"GET": statuses(302), "POST": statuses(302)},
+    "mfa_activate_totp": {"GET": statuses(302), "POST": statuses(302)},  # already active
+    "mfa_reauthenticate": {
+        "GET": scoped(["prestataire_x", "prestataire_y", "staff"], others=302),
+        "POST": scoped(["prestataire_x", "prestataire_y", "staff"], others=302),
+    },
+    "mfa_deactivate_totp": {
+        "GET": scoped(["prestataire_x", "prestataire_y", "staff"], 302),
+        "POST": scoped(["prestataire_x", "prestataire_y", "staff"], 302),
+    },
+    "mfa_generate_recovery_codes": {"GET": statuses(302), "POST": statuses(302)},
+    "mfa_view_recovery_codes": {"GET": logged_in(404), "POST": READ_ONLY},
+    "mfa_download_recovery_codes": {"GET": logged_in(404), "POST": logged_in(404)},
+    # --- The user's own pages -------------------------------------------------------
+    "accounts:home": {"GET": logged_in(302), "POST": READ_ONLY},
+    "accounts:account": {"GET": logged_in(200), "POST": logged_in(200)},
+    # An unknown or tampered link: "this invitation does not exist", whoever asks.
+    "invitations:accept": {"GET": statuses(404), "POST": statuses(404)},
+    # --- Territory space --------------------------------------------------------------
+    # Référents are sent straight to their one participation; staff see the list.
+    "territories:space": {
+        "GET": scoped(["staff"], others=404, elu_a=302, referent_a=302, elu_b=302),
+        "POST": READ_ONLY,
+    },
+    "territories:participation": {"GET": scoped(TERRITORY_A_READERS), "POST": READ_ONLY},
+    "territories:working_group": {"GET": scoped(TERRITORY_A_READERS), "POST": READ_ONLY},
+    "territories:working_group_add": {
+        "GET": scoped(TERRITORY_A_MANAGERS),
+        "POST": scoped(TERRITORY_A_MANAGERS),  # empty form: errors shown
+    },
+    "territories:working_group_edit": {
+        "GET": scoped(TERRITORY_A_MANAGERS),
+        "POST": scoped(TERRITORY_A_MANAGERS),
+    },
+    "territories:working_group_remove": {
+        "GET": scoped(TERRITORY_A_MANAGERS),
+        "POST": scoped(TERRITORY_A_MANAGERS, 302),
+    },
+    "invitations:handover": {
+        "GET": scoped(TERRITORY_A_MANAGERS),
+        "POST": scoped(TERRITORY_A_MANAGERS),
+    },
+    # --- Prestataire and COPIL spaces -------------------------------------------------
+    "fabriques:prestataire_space": {
+        "GET": scoped(["prestataire_x", "prestataire_y", "staff"]),
+        "POST": READ_ONLY,
+    },
+    "fabriques:prestataire_fabrique": {"GET": scoped(FABRIQUE_X_TEAM), "POST": READ_ONLY},
+    "seminars:schedule": {"GET": scoped(FABRIQUE_X_TEAM), "POST": scoped(FABRIQUE_X_TEAM)},
+    "seminars:note_download": {"GET": scoped(TERRITORY_A_READERS), "POST": READ_ONLY},
+    "fabriques:copil_space": {"GET": scoped(["copil_x", "staff"]), "POST": READ_ONLY},
+    "fabriques:copil_fabrique": {"GET": scoped(["copil_x", "staff"]), "POST": READ_ONLY},
+    # --- ANCT staff -----------------------------------------------------------------
+    "fabriques:dashboard": {"GET": scoped(STAFF), "POST": READ_ONLY},
+    "invitations:list": {"GET": scoped(STAFF), "POST": READ_ONLY},
+    "invitations:create": {"GET": scoped(STAFF), "POST": scoped(STAFF)},
+    "invitations:resend": {"GET": logged_in(405), "POST": scoped(STAFF, 302)},
+    "invitations:revoke": {"GET": logged_in(405), "POST": scoped(STAFF, 302)},
+}
+
+# Pages a POST changes for good: each persona gets its own fresh object.
+FRESH_TARGET_FOR_POST = {"territories:working_group_remove", "invitations:revoke"}
+
+
+def test_every_url_has_an_entry():
+    assert sorted(MATRIX) == project_url_names()
+
+
+def request_as(client, world, persona, method, url):
+    client.logout()
+    if world.personas[persona] is not None:
+        client.force_login(world.personas[persona])
+    return getattr(client, method.lower())(url)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_the_expected_status(client, world, targets, name):
+    observed = {}
+    for method in MATRIX[name]:
+        for persona in PERSONAS:
+            url = targets(name, fresh=method == "POST" and name in FRESH_TARGET_FOR_POST)
+            response = request_as(client, world, persona, method, url)
+            observed[(method, persona)] = response.status_code
+            people_of_a = ("elu_a", "referent_a", "prestataire_x", "copil_x")
+            if persona in people_of_a and not response.streaming:
+                # Nothing of territory B reaches territory A's people.
+                assert b"groupe-b" not in response.content, (name, persona)
+            if persona == "anonymous" and response.status_code == 302:
+                assert "/compte/login/" in response["Location"] or name.startswith(
+                    ("account_", "mfa_")
+                )
+    expected_all = {(m, p): code for m, codes in MATRIX[name].items() for p, code in codes.items()}
+    assert observed == expected_all
+
+
+@pytest.mark.parametrize("model", sorted(admin.site._registry, key=lambda m: m._meta.label))
+def test_the_back_office_is_for_anct_staff_only(client, world, model):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    expected = logged_in(302, staff=200)
+    if model._meta.label_lower == "auth.group":
+        expected["staff"] = 403  # rights are a superuser's business
+    observed = {
+        persona: request_as(client, world, persona, "GET", url).status_code for persona in PERSONAS
+    }
+    assert observed == expected
