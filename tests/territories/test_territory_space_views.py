@@ -302,3 +302,24 @@ def test_the_participation_page_costs_the_same_queries_for_2_or_20_rows(client, 
         NoteVersionFactory(seminar=seminar, status=NoteVersion.Status.SHARED)
     add_page_rows(participation, roadmap, 18)
     assert query_count(client, url) == with_two
+
+
+def test_referents_and_staff_see_how_to_hand_a_role_over(client, world):
+    from django.urls import reverse
+
+    contact = world.elu_a.territory_roles.get()
+    link = reverse("invitations:handover", args=[world.participation_a.pk, contact.pk])
+    page = reverse("territories:participation", args=[world.participation_a.pk])
+    for user in (world.referent_a, world.staff):
+        client.force_login(user)
+        assert link in client.get(page).content.decode()
+    client.force_login(world.prestataire_x)
+    assert link not in client.get(page).content.decode()
+
+
+def test_the_dashboard_leads_to_the_invitations(client, world):
+    from django.urls import reverse
+
+    client.force_login(world.staff)
+    page = client.get(reverse("fabriques:dashboard")).content.decode()
+    assert reverse("invitations:create") in page and reverse("invitations:list") in page
