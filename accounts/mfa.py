@@ -7,13 +7,14 @@ is enforced by ``accounts.middleware.TotpRequiredMiddleware``.
 
 import base64
 import binascii
+import time
 from io import BytesIO
 
 import qrcode
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -68,18 +69,17 @@ def demo_totp_ensure(*, user, secret: str) -> None:
     TOTP.activate(user, secret)
 
 
+def current_totp_code(secret: str) -> str:
+    """The code an authenticator app shows now for ``secret``."""
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
 def totp_hint(secret: str) -> str:
-    """How to compute the current code of a demo authenticator, to print for people."""
-    period = mfa_settings.TOTP_PERIOD
-    python_command = (
-        ".venv/bin/python manage.py shell --no-imports -c "
-        '"import time; from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value; '
-        f"print(format_hotp_value(hotp_value('{secret}', int(time.time()) // {period})))\""
-    )
+    """How to get the current code of a demo authenticator, to print for people."""
     return _(
         "Code de double authentification (il change toutes les %(period)s secondes) :\n"
-        "  oathtool --totp -b %(secret)s\n"
-        "ou, sans oathtool :\n"
-        "  %(python_command)s\n"
+        "  .venv/bin/python manage.py demo_totp_code\n"
+        "ou  oathtool --totp -b %(secret)s\n"
         "ou ajoutez la clé %(secret)s dans une application d'authentification."
-    ) % {"secret": secret, "period": period, "python_command": python_command}
+    ) % {"secret": secret, "period": mfa_settings.TOTP_PERIOD}

@@ -162,14 +162,16 @@ def test_demo_totp_refuses_a_secret_that_is_not_base32(db):
     assert not Authenticator.objects.filter(user=user).exists()
 
 
-def test_the_printed_hint_computes_a_valid_code():
-    hint = totp_hint(SECRET)
-    assert f"oathtool --totp -b {SECRET}" in hint
-    command = next(line for line in hint.splitlines() if "manage.py shell" in line)
-    totp_now(SECRET)  # not at the very end of a period
+def test_the_printed_hint_gives_a_valid_code_for_the_demo_accounts():
+    from accounts.demo import DEMO_TOTP_SECRET
+
+    hint = totp_hint(DEMO_TOTP_SECRET)
+    assert f"oathtool --totp -b {DEMO_TOTP_SECRET}" in hint
+    command = next(line for line in hint.splitlines() if "manage.py demo_totp_code" in line)
+    totp_now(DEMO_TOTP_SECRET)  # not at the very end of a period
 
     result = subprocess.run(
         shlex.split(command), cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
     )
 
-    assert validate_totp_code(SECRET, result.stdout.strip())
+    assert validate_totp_code(DEMO_TOTP_SECRET, result.stdout.strip())

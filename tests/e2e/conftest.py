@@ -39,18 +39,11 @@ def browser_context_args(browser_context_args):
 PASSWORD = "motdepasse-de-test"
 
 
-def current_totp_code(secret: str) -> str:
-    import time
-
-    from allauth.mfa import app_settings
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
-
-
 def log_in(page, live_server, user, *, password=PASSWORD, totp_secret=None):
     """Log in through the real allauth pages, second factor included."""
     from allauth.account.models import EmailAddress
+
+    from accounts.mfa import current_totp_code
 
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
