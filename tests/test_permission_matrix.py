@@ -241,3 +241,12 @@ def test_the_back_office_is_for_anct_staff_only(client, world, model):
         persona: request_as(client, world, persona, "GET", url).status_code for persona in PERSONAS
     }
     assert observed == expected
+
+
+def test_a_page_outside_the_scope_is_a_french_dsfr_404(client, world):
+    client.force_login(world.elu_a)
+    response = client.get(reverse("territories:participation", args=[world.participation_b.pk]))
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "Page non trouvée" in page and 'lang="fr"' in page and "fr-header" in page
+    assert "Territoire B" not in page

@@ -4,13 +4,11 @@ does Mon compte.
 axe-core comes from npm (package.json at the root; `npm ci` installs it).
 """
 
-from pathlib import Path
-
 import pytest
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import axe_violations
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -20,26 +18,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "motdepasse-de-test"
-
-
-@pytest.fixture
-def audited_page(browser, browser_context_args):
-    # The portal's CSP will refuse an injected script: the audit bypasses it.
-    context = browser.new_context(**browser_context_args, bypass_csp=True)
-    yield context.new_page()
-    context.close()
-
-
-def axe_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("async () => (await axe.run(document)).violations")
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-        + ", ".join(str(node["target"]) for node in violation["nodes"])
-        for violation in violations
-    ]
 
 
 def test_login_and_account_pages_have_no_accessibility_violation(audited_page, live_server):
