@@ -488,6 +488,17 @@ class NoteVersion(models.Model):
         related_name="uploaded_notes",
     )
     uploaded_at = models.DateTimeField(_("déposée le"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("soumise le"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("examinée par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_notes",
+    )
+    reviewed_at = models.DateTimeField(_("examinée le"), null=True, blank=True)
+    shared_at = models.DateTimeField(_("partagée le"), null=True, blank=True)
 
     objects = NoteVersionQuerySet.as_manager()
 
@@ -507,3 +518,35 @@ class NoteVersion(models.Model):
 
     def __str__(self):
         return f"{self.seminar} — v{self.version}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private iCal subscription: a secret URL they can revoke.
+
+    Only the SHA-256 of the secret is stored; the URL shown once to its owner
+    carries the secret itself.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+    )
+    token_hash = models.CharField(_("empreinte du jeton"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("abonnement calendrier")
+        verbose_name_plural = _("abonnements calendrier")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="calendar_feed_one_active_per_user",
+            )
+        ]
+
+    def __str__(self):
+        return _("Calendrier de %(user)s") % {"user": self.user}
