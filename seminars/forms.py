@@ -83,3 +83,42 @@ class SeminarScheduleForm(DsfrBaseForm):
         for field, messages in error.error_dict.items():
             name = self.SERVICE_FIELDS.get(field, field)
             self.add_error(name if name in self.fields else None, messages)
+
+
+class NoteUploadForm(DsfrBaseForm):
+    """A new version of a seminar's note. The file's real checks (content,
+    size, archive limits) are the service's: this form only parses."""
+
+    file = forms.FileField(
+        label=_("Fichier de la note"),
+        help_text=_("Formats acceptés : PDF, DOCX, ODT. Taille maximale : 20 Mo."),
+        error_messages={
+            "required": _("Choisissez le fichier de la note."),
+            "empty": _("Le fichier est vide."),
+        },
+        widget=forms.FileInput(attrs={"accept": ".pdf,.docx,.odt"}),
+    )
+    summary = forms.CharField(
+        label=_("Résumé"),
+        max_length=1000,
+        help_text=_("Quelques lignes : ce que la note retient du séminaire."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def add_service_error(self, error: ValidationError) -> None:
+        fields = error.error_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for field, messages in fields.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class NoteReturnForm(DsfrBaseForm):
+    """What ANCT asks the prestataire to change when sending a note back."""
+
+    comment = forms.CharField(
+        label=_("Commentaire pour le prestataire"),
+        required=False,  # only sending back needs it; the service says so
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    add_service_error = NoteUploadForm.add_service_error

@@ -108,6 +108,13 @@ def targets(world):
             "fabriques:copil_fabrique": {"pk": world.fabrique_x.pk},
             "seminars:schedule": {"pk": world.seminar_a.pk},
             "seminars:note_download": {"pk": note.pk},
+            "seminars:notes": {"pk": world.seminar_a.pk},
+            "seminars:note_submit": {"pk": note.pk},
+            "seminars:note_review": {"pk": note.pk},
+            "seminars:attendance": {"pk": world.seminar_a.pk},
+            "seminars:sign_in_sheet": {"pk": world.seminar_a.pk},
+            "seminars:event_ics": {"pk": world.seminar_a.pk},
+            "seminars:feed": {"token": "jeton-inconnu"},
         }
         return reverse(name, kwargs=kwargs.get(name))
 
@@ -186,11 +193,23 @@ MATRIX = {
     "fabriques:prestataire_fabrique": {"GET": scoped(FABRIQUE_X_TEAM), "POST": READ_ONLY},
     "seminars:schedule": {"GET": scoped(FABRIQUE_X_TEAM), "POST": scoped(FABRIQUE_X_TEAM)},
     "seminars:note_download": {"GET": scoped(TERRITORY_A_READERS), "POST": READ_ONLY},
+    "seminars:notes": {"GET": scoped(FABRIQUE_X_TEAM), "POST": scoped(FABRIQUE_X_TEAM)},
+    # The note is already shared: an error message, then back to the seminar's notes.
+    "seminars:note_submit": {"GET": logged_in(405), "POST": scoped(FABRIQUE_X_TEAM, 302)},
+    "seminars:attendance": {"GET": scoped(FABRIQUE_X_TEAM), "POST": scoped(FABRIQUE_X_TEAM)},
+    "seminars:sign_in_sheet": {"GET": scoped(FABRIQUE_X_TEAM), "POST": READ_ONLY},
+    # seminar_a has no date yet: no event to download, whoever asks.
+    "seminars:event_ics": {"GET": logged_in(404), "POST": READ_ONLY},
+    # Calendar clients cannot log in: an unknown token is a 404 for everyone.
+    "seminars:feed": {"GET": statuses(404), "POST": statuses(405)},
+    "seminars:calendar_feed": {"GET": logged_in(200), "POST": logged_in(302)},
     "fabriques:copil_space": {"GET": scoped(["copil_x", "staff"]), "POST": READ_ONLY},
     "fabriques:copil_fabrique": {"GET": scoped(["copil_x", "staff"]), "POST": READ_ONLY},
     # --- ANCT staff -----------------------------------------------------------------
     "fabriques:dashboard": {"GET": scoped(STAFF), "POST": READ_ONLY},
     "invitations:list": {"GET": scoped(STAFF), "POST": READ_ONLY},
+    "seminars:notes_review": {"GET": scoped(STAFF), "POST": READ_ONLY},
+    "seminars:note_review": {"GET": scoped(STAFF), "POST": scoped(STAFF)},
     "invitations:create": {"GET": scoped(STAFF), "POST": scoped(STAFF)},
     "invitations:resend": {"GET": logged_in(405), "POST": scoped(STAFF, 302)},
     "invitations:revoke": {"GET": logged_in(405), "POST": scoped(STAFF, 302)},
