@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from accounts.permissions import (
 )
 
 from .attendance import RECORDED_STATUSES, attendance_record, invitee_groups, seminar_invite
-from .downloads import attachment_response
+from .downloads import generated_attachment_response
 from .models import Attendance, Seminar, SeminarKind
 
 
@@ -154,4 +153,4 @@ def sign_in_sheet(request, pk):
         },
         title=title,
     )
-    return attachment_response(ContentFile(pdf), filename=name)
+    return generated_attachment_response(pdf, filename=name)

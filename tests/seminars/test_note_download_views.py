@@ -117,3 +117,22 @@ def test_a_missing_file_is_a_404_not_a_crash(client, world):
 )
 def test_the_offered_name_is_the_cleaned_original_one(original, expected):
     assert download_name(original, fallback="note-7.pdf") == expected
+
+
+def test_behind_nginx_the_file_is_handed_over_with_x_accel_redirect(client, world, settings):
+    from django.urls import reverse
+
+    from tests.factories import NoteVersionFactory
+
+    settings.MEDIA_X_ACCEL_PREFIX = "/media/"
+    note = NoteVersionFactory(
+        seminar=world.seminar_a, status="partagee", original_name="Note é.pdf"
+    )
+    client.force_login(world.elu_a)
+    response = client.get(reverse("seminars:note_download", args=[note.pk]))
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == f"/media/{note.file.name}"
+    assert response.content == b""
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"
