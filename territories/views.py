@@ -89,7 +89,8 @@ def participation_detail(request, pk):
         | {
             "partnerships": participation.fabrique.partnerships.select_related("organisation"),
             "contacts": participation.contacts.active_on(today).select_related("user"),
-            "calendar": calendar.in_calendar_order(),
+            # With each seminar's note state, so a late note shows here too.
+            "calendar": calendar.with_note_state(today).in_calendar_order(),
             "shared_notes": NoteVersion.objects.latest_shared()
             .filter(seminar__in=calendar)
             .select_related("seminar")

@@ -323,3 +323,18 @@ def test_the_dashboard_leads_to_the_invitations(client, world):
     client.force_login(world.staff)
     page = client.get(reverse("fabriques:dashboard")).content.decode()
     assert reverse("invitations:create") in page and reverse("invitations:list") in page
+
+
+def test_a_late_note_is_flagged_on_the_territory_page_too(client, world):
+    from datetime import datetime, time, timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    held_on = timezone.localdate() - timedelta(days=world.fabrique_x.note_due_days + 5)
+    world.seminar_a.status = "tenu"
+    world.seminar_a.starts_at = timezone.make_aware(datetime.combine(held_on, time(14, 0)))
+    world.seminar_a.save(update_fields=["status", "starts_at"])
+    client.force_login(world.elu_a)
+    page = client.get(reverse("territories:participation", args=[world.participation_a.pk]))
+    assert "En retard" in page.content.decode()
