@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.forms",
     "widget_tweaks",
     "django_htmx",
+    "django_filters",
     "allauth",
     "allauth.account",
     "allauth.mfa",
