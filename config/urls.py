@@ -1,14 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import home_page
-
 admin.site.site_header = "Fabriques Prospectives — back-office de l'ANCT"
 admin.site.site_title = "Fabriques Prospectives"
 admin.site.index_title = "Pilotage des Fabriques"
 
 urlpatterns = [
-    path("", home_page, name="home"),
+    path("", include("fabriques.public_urls")),
+    path("", include("territories.public_urls")),
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),
     path("", include("accounts.urls")),

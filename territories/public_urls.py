@@ -1,0 +1,2 @@
+# Public pages (no login): territory pages and the map.
+urlpatterns: list = []
