@@ -17,12 +17,6 @@ SPACE_URLS = {
 }
 
 
-@require_safe
-def home_page(request):
-    """The portal's front door (the public home page comes with the catalogue)."""
-    return render(request, "portal/home.html", {"title": _("Accueil")})
-
-
 @login_required
 @require_safe
 def spaces_home(request):

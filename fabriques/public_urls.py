@@ -1,8 +1,10 @@
 from django.urls import path
 
-from accounts.views import home_page
+from . import public_views
 
 # Public pages (no login): the home page, the catalogue, Fabrique pages.
 urlpatterns = [
-    path("", home_page, name="home"),
+    path("", public_views.home, name="home"),
+    path("fabriques/", public_views.catalogue, name="catalogue"),
+    path("fabriques/<slug:slug>/", public_views.fabrique_detail, name="fabrique_detail"),
 ]

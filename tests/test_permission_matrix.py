@@ -115,6 +115,8 @@ def targets(world):
             "seminars:sign_in_sheet": {"pk": world.seminar_a.pk},
             "seminars:event_ics": {"pk": world.seminar_a.pk},
             "seminars:feed": {"token": "jeton-inconnu"},
+            "territory_detail": {"pk": world.territory_a.pk},
+            "fabrique_detail": {"slug": world.fabrique_x.slug},
         }
         return reverse(name, kwargs=kwargs.get(name))
 
@@ -126,6 +128,16 @@ READ_ONLY = logged_in(405)  # read-only pages refuse POST once the visitor is kn
 MATRIX = {
     # --- Public pages and the allauth pages (login, password, e-mail, 2FA) ----------
     "home": {"GET": statuses(200), "POST": statuses(405)},
+    "map": {"GET": statuses(200), "POST": statuses(405)},
+    "catalogue": {"GET": statuses(200), "POST": statuses(405)},
+    # The world's Fabriques are not public: their pages do not exist for anyone.
+    "fabrique_detail": {"GET": statuses(404), "POST": statuses(405)},
+    # The world's Fabrique X is not public: its territory has no public page.
+    "territory_detail": {"GET": statuses(404), "POST": statuses(405)},
+    "opendata": {"GET": statuses(200), "POST": statuses(405)},
+    "opendata_catalogue_csv": {"GET": statuses(200), "POST": statuses(405)},
+    "opendata_catalogue_json": {"GET": statuses(200), "POST": statuses(405)},
+    "opendata_schema": {"GET": statuses(200), "POST": statuses(405)},
     "account_login": {"GET": logged_in(302, anonymous=200), "POST": logged_in(302, anonymous=200)},
     "account_signup": {"GET": logged_in(302, anonymous=200), "POST": logged_in(302, anonymous=200)},
     "account_logout": {"GET": logged_in(200), "POST": logged_in(302)},

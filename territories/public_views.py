@@ -1,0 +1,173 @@
+"""Public pages (no login): the map of territories, a territory's page, open data."""
+
+from urllib.parse import urlencode
+
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_safe
+
+from fabriques import opendata
+from fabriques.models import Fabrique, Transition
+
+from . import francemap
+from .models import Departement, Participation, Territory
+
+HOME_LINK = {"url": "/", "title": gettext_lazy("Accueil")}
+
+
+def _public_participations():
+    """What the public may know of: confirmed participations in public Fabriques."""
+    return (
+        Participation.objects.confirmed()
+        .filter(fabrique__is_public=True)
+        .select_related("fabrique")
+        .order_by("fabrique__edition", "fabrique__title")
+    )
+
+
+def _with_public_participations(territories):
+    return territories.prefetch_related(
+        Prefetch(
+            "participations", queryset=_public_participations(), to_attr="public_participations"
+        )
+    )
+
+
+@require_safe
+def territory_map(request):
+    editions = list(
+        Fabrique.objects.public().order_by("-edition").values_list("edition", flat=True).distinct()
+    )
+    edition = request.GET.get("edition", "")
+    edition = int(edition) if edition.isdigit() and int(edition) in editions else None
+    transition = request.GET.get("transition", "")
+    transition = transition if transition in Transition.Code.values else ""
+
+    # One filter() call, so the status, visibility, edition and transition all
+    # apply to the same participation.
+    lookups = {
+        "participations__status": Participation.Status.CONFIRMED,
+        "participations__fabrique__is_public": True,
+    }
+    if edition:
+        lookups["participations__fabrique__edition"] = edition
+    if transition:
+        lookups["participations__fabrique__transitions__code"] = transition
+    territories = Territory.objects.filter(**lookups)
+    counts = {
+        row["departement"]: row["count"]
+        for row in territories.values("departement")
+        .annotate(count=Count("pk", distinct=True))
+        .order_by()
+    }
+    names = dict(Departement.objects.values_list("code", "name"))
+
+    filters = {
+        key: value for key, value in (("edition", edition), ("transition", transition)) if value
+    }
+
+    def link(code):
+        return "?" + urlencode(filters | {"dept": code}) + "#departement"
+
+    def label(name, count):
+        return ngettext(
+            "%(name)s : %(count)d territoire accompagné",
+            "%(name)s : %(count)d territoires accompagnés",
+            count,
+        ) % {"name": name, "count": count}
+
+    selected = request.GET.get("dept", "")
+    selected = selected if selected in counts else ""
+    selected_territories = []
+    if selected:
+        selected_territories = _with_public_participations(
+            territories.filter(departement_id=selected).distinct().order_by("name")
+        )
+
+    title = _("Carte des territoires accompagnés")
+    return render(
+        request,
+        "public/map/map.html",
+        {
+            "title": title,
+            "breadcrumb_data": {"links": [HOME_LINK], "current": title},
+            "editions": editions,
+            "edition": edition,
+            "transitions": Transition.Code.choices,
+            "transition": transition,
+            # ElementTree escaped every text and attribute it wrote.
+            "svg": mark_safe(
+                francemap.map_svg(
+                    counts=counts, names=names, link=link, label=label, selected=selected
+                )
+            ),
+            "rows": [
+                {"code": code, "name": names.get(code, code), "count": count, "link": link(code)}
+                for code, count in sorted(counts.items())
+            ],
+            "total": sum(counts.values()),
+            "selected": selected,
+            "selected_name": names.get(selected, ""),
+            "selected_territories": selected_territories,
+        },
+    )
+
+
+@require_safe
+def territory_detail(request, pk):
+    territory = get_object_or_404(
+        _with_public_participations(Territory.objects.select_related("departement__region")),
+        pk=pk,
+    )
+    # A territory is only public through a public Fabrique it took part in.
+    if not territory.public_participations:
+        raise Http404
+    return render(
+        request,
+        "public/territory/detail.html",
+        {
+            "title": territory.name,
+            "breadcrumb_data": {
+                "links": [HOME_LINK, {"url": "/carte/", "title": _("Carte des territoires")}],
+                "current": territory.name,
+            },
+            "territory": territory,
+            "participations": territory.public_participations,
+        },
+    )
+
+
+@require_safe
+def opendata_page(request):
+    title = _("Données ouvertes")
+    return render(
+        request,
+        "public/opendata/index.html",
+        {
+            "title": title,
+            "breadcrumb_data": {"links": [HOME_LINK], "current": title},
+            "licence": opendata.LICENCE,
+            "fields": opendata.schema()["fields"],
+        },
+    )
+
+
+@require_safe
+def opendata_catalogue_csv(request):
+    response = HttpResponse(opendata.catalogue_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="fabriques-prospectives.csv"'
+    return response
+
+
+@require_safe
+def opendata_catalogue_json(request):
+    return HttpResponse(opendata.catalogue_json(), content_type="application/json")
+
+
+@require_safe
+def opendata_schema(request):
+    return HttpResponse(opendata.schema_json(), content_type="application/json")
