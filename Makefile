@@ -125,8 +125,28 @@ run: $(STAMP) ## Installe, prépare la base, charge la démonstration, lance le 
 # pytest sort avec le code 5 quand il ne collecte aucun test : ce code remonte
 # tel quel, make échoue.
 .PHONY: test
-test: $(STAMP_TEST) $(NODE_STAMP) ## Lance la suite de tests
+test: $(STAMP_TEST) $(NODE_STAMP) system-test-deps ## Lance la suite de tests
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Outils système des tests : Chromium (tests dans le navigateur), poppler
+# (pdftotext, pdfinfo) et la bibliothèque de sous-ensembles de polices de
+# WeasyPrint. Installés avec apt quand on est root, sinon la commande à lancer
+# est affichée et make s'arrête.
+SYSTEM_TEST_PACKAGES := chromium poppler-utils libharfbuzz-subset0 fonts-dejavu-core
+.PHONY: system-test-deps
+system-test-deps:
+	@missing=""; for pkg in $(SYSTEM_TEST_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installation des paquets de test :$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "Paquets manquants pour les tests :$$missing" >&2; \
+	    echo "Installez-les : sudo apt-get install$$missing" >&2; exit 1; \
+	  fi; \
+	fi
 
 .PHONY: check
 check: $(STAMP) ## Vérifications Django et migrations manquantes
