@@ -161,6 +161,17 @@ def get_visible_or_404(queryset: QuerySet, **lookup):
         raise Http404 from exc
 
 
+def get_runnable_seminar_or_404(user, pk):
+    """A seminar the user does prestataire work on (their Fabrique's, or any
+    for ANCT staff); 404 otherwise."""
+    seminar = get_visible_or_404(
+        seminars_visible_to(user).select_related("fabrique", "participation__territory"), pk=pk
+    )
+    if not can_run_fabrique(user, seminar.fabrique):
+        raise Http404
+    return seminar
+
+
 def user_spaces(user, today=None) -> dict[str, bool]:
     """Which working spaces the user has, in one query (for the header)."""
     if not user.is_authenticated:

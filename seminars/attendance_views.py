@@ -3,9 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -13,25 +11,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.permissions import (
-    can_run_fabrique,
-    get_visible_or_404,
-    is_anct_staff,
-    seminars_visible_to,
+    get_runnable_seminar_or_404,
 )
 
 from .attendance import RECORDED_STATUSES, attendance_record, invitee_groups, seminar_invite
 from .downloads import generated_attachment_response
 from .models import Attendance, Seminar, SeminarKind
-
-
-def _runnable_seminar_or_404(request, pk) -> Seminar:
-    seminar = get_visible_or_404(
-        seminars_visible_to(request.user).select_related("fabrique", "participation__territory"),
-        pk=pk,
-    )
-    if not can_run_fabrique(request.user, seminar.fabrique):
-        raise Http404
-    return seminar
+from .pages import seminar_page_context
 
 
 def _where(seminar: Seminar) -> str:
@@ -44,37 +30,20 @@ def _where(seminar: Seminar) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendance(request, pk):
-    seminar = _runnable_seminar_or_404(request, pk)
+    seminar = get_runnable_seminar_or_404(request.user, pk)
     errors = []
     if request.method == "POST":
         errors, message = _act(request, seminar)
         if message:
             messages.success(request, message)
             return redirect("seminars:attendance", pk=seminar.pk)
-    fabrique_url = reverse("fabriques:prestataire_fabrique", args=[seminar.fabrique_id])
-    if is_anct_staff(request.user):
-        space, space_url, space_title = "anct", "fabriques:dashboard", _("Tableau de bord ANCT")
-    else:
-        space, space_url, space_title = (
-            "prestataire",
-            "fabriques:prestataire_space",
-            _("Espace prestataire"),
-        )
     title = _("Participants")
     return render(
         request,
         "seminars/attendance/attendance.html",
-        {
+        seminar_page_context(request.user, seminar, title=title)
+        | {
             "title": f"{title} — {seminar} — {_where(seminar)}",
-            "active_space": space,
-            "breadcrumb_data": {
-                "links": [
-                    {"url": "/", "title": _("Accueil")},
-                    {"url": reverse(space_url), "title": space_title},
-                    {"url": fabrique_url, "title": seminar.fabrique.display_title},
-                ],
-                "current": title,
-            },
             "seminar": seminar,
             "where": _where(seminar),
             "groups": invitee_groups(seminar),
@@ -130,7 +99,7 @@ def sign_in_sheet(request, pk):
     # the first sign-in sheet, not by every process that loads the URLs.
     from deliverables.pdf import render_pdf
 
-    seminar = _runnable_seminar_or_404(request, pk)
+    seminar = get_runnable_seminar_or_404(request.user, pk)
     where = _where(seminar)
     if seminar.kind == SeminarKind.INTERSITE:
         name = f"emargement-{seminar.fabrique.slug}-intersite-{seminar.number}.pdf"

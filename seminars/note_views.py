@@ -17,24 +17,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.permissions import (
     can_run_fabrique,
+    get_runnable_seminar_or_404,
     get_visible_or_404,
     is_anct_staff,
     note_versions_visible_to,
-    seminars_visible_to,
 )
 
 from .forms import NoteReturnForm, NoteUploadForm
 from .models import NoteVersion, Seminar
 from .notes import note_return, note_share, note_submit, note_upload, note_validate
-
-
-def _space_links(user) -> tuple[str, list[dict]]:
-    """The working space the page belongs to, and its first breadcrumb links."""
-    if is_anct_staff(user):
-        space, url, title = "anct", "fabriques:dashboard", _("Tableau de bord ANCT")
-    else:
-        space, url, title = "prestataire", "fabriques:prestataire_space", _("Espace prestataire")
-    return space, [{"url": "/", "title": _("Accueil")}, {"url": reverse(url), "title": title}]
+from .pages import seminar_page_context, space_links
 
 
 def _staff_or_404(user) -> None:
@@ -42,19 +34,10 @@ def _staff_or_404(user) -> None:
         raise Http404
 
 
-def _runnable_seminar_or_404(user, pk) -> Seminar:
-    seminar = get_visible_or_404(
-        seminars_visible_to(user).select_related("fabrique", "participation__territory"), pk=pk
-    )
-    if not can_run_fabrique(user, seminar.fabrique):
-        raise Http404
-    return seminar
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def notes(request, pk):
-    seminar = _runnable_seminar_or_404(request.user, pk)
+    seminar = get_runnable_seminar_or_404(request.user, pk)
     form = NoteUploadForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -81,17 +64,13 @@ def notes(request, pk):
             return redirect("seminars:notes", pk=seminar.pk)
     versions = list(seminar.notes.select_related("uploaded_by").order_by("-version"))
     latest = versions[0] if versions else None
-    space, links = _space_links(request.user)
-    fabrique_url = reverse("fabriques:prestataire_fabrique", args=[seminar.fabrique_id])
-    links.append({"url": fabrique_url, "title": seminar.fabrique.display_title})
     title = _("Note du séminaire")
     return render(
         request,
         "seminars/notes/seminar_notes.html",
-        {
+        seminar_page_context(request.user, seminar, title=title)
+        | {
             "title": f"{title} — {seminar}",
-            "active_space": space,
-            "breadcrumb_data": {"links": links, "current": title},
             "seminar": seminar,
             "versions": versions,
             "latest": latest,
@@ -141,7 +120,7 @@ def review_list(request):
         .select_related("fabrique", "participation__territory")
         .order_by("note_due_date", "pk")
     )
-    space, links = _space_links(request.user)
+    space, links = space_links(request.user)
     title = _("Notes à examiner")
     return render(
         request,
@@ -188,7 +167,7 @@ def review(request, pk):
             messages.success(request, done % {"version": note.version})
             return redirect("seminars:note_review", pk=note.pk)
     seminar = note.seminar
-    space, links = _space_links(request.user)
+    space, links = space_links(request.user)
     links.append({"url": reverse("seminars:notes_review"), "title": _("Notes à examiner")})
     title = _("Examen de la note")
     return render(
