@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from deliverables.models import GeneratedPdf
 from fabriques.models import CopilMember, Fabrique, TeamMember
 from seminars.models import NoteVersion, Seminar
 from territories.models import Participation, ParticipationContact
@@ -122,6 +123,30 @@ def can_hand_over_role(user, participation: Participation, today=None) -> bool:
     return can_manage_working_group(user, participation, today)
 
 
+def can_edit_roadmap(user, participation: Participation, today=None) -> bool:
+    """Co-writing the roadmap: the territory's référents, the Fabrique's
+    prestataire team, and ANCT staff (not the COPIL, which reads)."""
+    if is_anct_staff(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    today = _today(today)
+    return (
+        territory_roles(user, today).filter(participation=participation).exists()
+        or team_roles(user, today).filter(contract__fabrique=participation.fabrique_id).exists()
+    )
+
+
+def can_adopt_roadmap(user, participation: Participation, today=None) -> bool:
+    """Adoption is the territory's élu's act (ANCT staff may record it for them)."""
+    return is_anct_staff(user) or (
+        user.is_authenticated
+        and territory_roles(user, today)
+        .filter(participation=participation, role=ParticipationContact.Role.ELU)
+        .exists()
+    )
+
+
 # --- Seminars --------------------------------------------------------------------
 
 
@@ -147,6 +172,26 @@ def note_versions_visible_to(user, today=None) -> QuerySet[NoteVersion]:
     visible = NoteVersion.objects.filter(seminar__in=seminars_visible_to(user, today))
     return visible.filter(
         Q(status=NoteVersion.Status.SHARED) | Q(seminar__fabrique__in=fabriques_run_by(user, today))
+    )
+
+
+# --- Generated PDFs ------------------------------------------------------------
+
+
+def generated_pdfs_visible_to(user, today=None) -> QuerySet[GeneratedPdf]:
+    """A territory's PDFs (its roadmap) to whoever sees the participation; the
+    Fabrique's own (notes, publication, follow-up report) to whoever sees the
+    Fabrique; the published ones of public Fabriques to everybody."""
+    published = GeneratedPdf.objects.published()
+    if not user.is_authenticated or not user.is_active:
+        return published
+    if is_anct_staff(user):
+        return GeneratedPdf.objects.all()
+    today = _today(today)
+    return GeneratedPdf.objects.filter(
+        Q(participation__in=participations_visible_to(user, today))
+        | Q(participation__isnull=True, fabrique__in=fabriques_visible_to(user, today))
+        | Q(pk__in=published.values("pk"))
     )
 
 

@@ -1,9 +1,11 @@
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.core.validators import FileExtensionValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,6 +45,7 @@ class Roadmap(models.Model):
         _("statut"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     adopted_on = models.DateField(_("adoptée le"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("soumise le"), null=True, blank=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
     objects = RoadmapQuerySet.as_manager()
@@ -236,3 +239,183 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return _("Suivi à six mois — %(fabrique)s") % {"fabrique": self.fabrique}
+
+
+def deliberation_path(instance, filename):
+    # Files are stored under a server-generated name, never the uploader's.
+    extension = Path(filename).suffix.lower().lstrip(".")
+    return f"deliberations/{instance.roadmap_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class RoadmapVersion(models.Model):
+    """An adopted roadmap, frozen: its numbered content as it was adopted.
+
+    ``content`` is the snapshot built by ``deliverables.roadmaps.roadmap_snapshot``,
+    the same dictionary the PDF is rendered from, so editing the roadmap
+    afterwards (a new draft) never changes an adopted version nor its PDF.
+    """
+
+    roadmap = models.ForeignKey(
+        Roadmap,
+        verbose_name=_("feuille de route"),
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    adopted_on = models.DateField(_("adoptée le"))
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("adoptée par"),
+        on_delete=models.PROTECT,
+        related_name="adopted_roadmap_versions",
+    )
+    content = models.JSONField(_("contenu figé"))
+    content_sha256 = models.CharField(_("empreinte du contenu"), max_length=64)
+    deliberation = models.FileField(
+        _("délibération"), upload_to=deliberation_path, blank=True, max_length=255
+    )
+    deliberation_name = models.CharField(_("nom d'origine"), max_length=255, blank=True)
+    deliberation_size = models.PositiveBigIntegerField(_("taille (octets)"), null=True, blank=True)
+    deliberation_sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("version adoptée")
+        verbose_name_plural = _("versions adoptées")
+        ordering = ["roadmap", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "number"], name="roadmap_version_once"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="roadmap_version_positive"),
+        ]
+
+    def __str__(self):
+        return _("%(roadmap)s — version %(number)s") % {
+            "roadmap": self.roadmap,
+            "number": self.number,
+        }
+
+
+def generated_pdf_path(instance, filename):
+    # One name per job: a retried or re-run job overwrites its own file instead
+    # of leaving a second copy behind (see deliverables.rendering).
+    return f"generated/{instance.fabrique_id}/{instance.kind}-{instance.token.hex}.pdf"
+
+
+class GeneratedPdfQuerySet(models.QuerySet):
+    def ready(self):
+        return self.filter(state=GeneratedPdf.State.READY)
+
+    def published(self):
+        """What anonymous visitors may download: ready PDFs marked published
+        by ANCT, of public Fabriques."""
+        return self.ready().filter(published_at__isnull=False, fabrique__is_public=True)
+
+
+class GeneratedPdf(models.Model):
+    """A PDF the portal renders in a Celery worker, and the job that renders it.
+
+    One row per source and content: ``source_key`` names what is rendered
+    ("roadmap:12", "roadmap-version:3", "note:5", "publication:2") and
+    ``source_sha256`` the exact content, so asking twice for the same content
+    reuses the row and its file, while a changed draft gets a new row and the
+    earlier PDFs stay.
+    """
+
+    class Kind(models.TextChoices):
+        ROADMAP = "feuille_de_route", _("Feuille de route")
+        TRANSVERSAL_NOTE = "note_transversale", _("Note transversale")
+        PUBLICATION = "publication", _("Publication")
+        FOLLOW_UP_REPORT = "rapport_suivi", _("Rapport de suivi à six mois")
+
+    class State(models.TextChoices):
+        QUEUED = "en_attente", _("En file d'attente")
+        RENDERING = "en_cours", _("En cours de production")
+        READY = "prete", _("Prêt")
+        FAILED = "echec", _("Échec")
+
+    token = models.UUIDField(_("jeton"), default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    source_key = models.CharField(_("source"), max_length=60)
+    source_sha256 = models.CharField(_("empreinte de la source"), max_length=64)
+    title = models.CharField(_("titre"), max_length=300)
+    fabrique = models.ForeignKey(
+        "fabriques.Fabrique",
+        verbose_name=_("Fabrique"),
+        on_delete=models.PROTECT,
+        related_name="generated_pdfs",
+    )
+    participation = models.ForeignKey(
+        "territories.Participation",
+        verbose_name=_("participation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="generated_pdfs",
+    )
+    roadmap_version = models.ForeignKey(
+        RoadmapVersion,
+        verbose_name=_("version adoptée"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pdfs",
+    )
+    transversal_note = models.ForeignKey(
+        TransversalNote,
+        verbose_name=_("note transversale"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pdfs",
+    )
+    state = models.CharField(_("état"), max_length=20, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    error = models.TextField(_("erreur"), blank=True)
+    file = models.FileField(_("fichier"), upload_to=generated_pdf_path, blank=True, max_length=255)
+    size = models.PositiveBigIntegerField(_("taille (octets)"), null=True, blank=True)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requested_pdfs",
+    )
+    requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
+
+    objects = GeneratedPdfQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("PDF produit")
+        verbose_name_plural = _("PDF produits")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["fabrique", "kind", "state"]),
+            models.Index(fields=["participation", "kind"]),
+            models.Index(fields=["state", "requested_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_key", "source_sha256"], name="generated_pdf_once_per_content"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="prete") | ~Q(file=""),
+                name="generated_pdf_ready_has_file",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(state="prete"),
+                name="generated_pdf_published_is_ready",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_finished(self):
+        return self.state in {self.State.READY, self.State.FAILED}

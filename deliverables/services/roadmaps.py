@@ -1,0 +1,225 @@
+"""A territory's roadmap through its life: co-written as a draft, submitted to
+the territory, adopted by its élu as a frozen numbered version.
+
+Everything that renders or freezes a roadmap goes through ``roadmap_snapshot``:
+the PDF of a draft and the content of an adopted version are the same plain
+dictionary, so what was adopted is exactly what is printed, and editing the
+roadmap afterwards can change neither.
+"""
+
+import hashlib
+import json
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deliverables.models import Action, Axis, Roadmap, RoadmapVersion
+from seminars.downloads import download_name
+from seminars.uploads import note_file_check
+
+# Bump when the snapshot's shape changes: the same roadmap then hashes
+# differently and gets a fresh PDF instead of reusing one of the old shape.
+SNAPSHOT_FORMAT = 1
+
+
+def _action_snapshot(action: Action) -> dict:
+    return {
+        "title": action.title,
+        "description": action.description,
+        "lead": action.lead,
+        "partners": action.partners,
+        "starts_on": action.starts_on.isoformat() if action.starts_on else None,
+        "ends_on": action.ends_on.isoformat() if action.ends_on else None,
+        "horizon": action.horizon,
+        "horizon_label": str(action.get_horizon_display()),
+        "budget_eur": str(action.budget_eur) if action.budget_eur is not None else None,
+        "funding": action.funding,
+        "indicators": action.indicators,
+        "status": action.status,
+        "status_label": str(action.get_status_display()),
+        "progress": action.progress,
+        "needs_engineering_support": action.needs_engineering_support,
+    }
+
+
+def roadmap_snapshot(roadmap: Roadmap) -> dict:
+    """The roadmap's whole content as JSON-safe data, axes and actions in their
+    order. Expects ``Roadmap.objects.with_programme()`` and the participation's
+    territory and Fabrique selected, or it costs a few more queries."""
+    participation = roadmap.participation
+    territory = participation.territory
+    fabrique = participation.fabrique
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "fabrique": {
+            "id": fabrique.pk,
+            "title": fabrique.title,
+            "display_title": fabrique.display_title,
+            "edition": fabrique.edition,
+        },
+        "territory": {
+            "id": territory.pk,
+            "name": territory.name,
+            "kind_label": str(territory.get_kind_display()) if territory.kind else "",
+        },
+        "vision": roadmap.vision,
+        "synthesis": roadmap.synthesis,
+        "governance": roadmap.governance,
+        "partnerships": roadmap.partnerships,
+        "axes": [
+            {
+                "title": axis.title,
+                "actions": [_action_snapshot(action) for action in axis.actions.all()],
+            }
+            for axis in roadmap.axes.all()
+        ],
+        "actions_without_axis": [
+            _action_snapshot(action) for action in _actions_without_axis(roadmap)
+        ],
+    }
+
+
+def _actions_without_axis(roadmap: Roadmap):
+    prefetched = getattr(roadmap, "actions_without_axis", None)
+    if prefetched is not None:
+        return prefetched
+    return roadmap.actions.filter(axis__isnull=True)
+
+
+def snapshot_sha256(snapshot: dict) -> str:
+    canonical = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def roadmap_for_snapshot(pk: int) -> Roadmap:
+    """Load a roadmap with everything ``roadmap_snapshot`` reads, in 4 queries."""
+    return (
+        Roadmap.objects.with_programme()
+        .select_related("participation__territory", "participation__fabrique")
+        .get(pk=pk)
+    )
+
+
+# --- Editing ------------------------------------------------------------------
+
+
+def roadmap_get_or_create(*, participation) -> Roadmap:
+    roadmap, _created = Roadmap.objects.get_or_create(participation=participation)
+    return roadmap
+
+
+def roadmap_touched(*, roadmap: Roadmap) -> None:
+    """Call after any edit of the roadmap's content: an adopted or submitted
+    roadmap that changes becomes a new draft (its adopted versions stay)."""
+    if roadmap.status != Roadmap.Status.DRAFT:
+        Roadmap.objects.filter(pk=roadmap.pk).update(
+            status=Roadmap.Status.DRAFT, updated_at=timezone.now()
+        )
+        roadmap.status = Roadmap.Status.DRAFT
+    else:
+        Roadmap.objects.filter(pk=roadmap.pk).update(updated_at=timezone.now())
+
+
+def _reorder(queryset, ordered_pks: list[int]) -> None:
+    """Give the rows of ``queryset`` the positions of ``ordered_pks``; rows not
+    named keep their relative order after them. Unknown pks are refused."""
+    rows = {row.pk: row for row in queryset}
+    if not set(ordered_pks) <= rows.keys() or len(set(ordered_pks)) != len(ordered_pks):
+        raise ValidationError(
+            _("L'ordre demandé ne correspond pas aux éléments de la feuille de route.")
+        )
+    rest = [pk for pk in rows if pk not in ordered_pks]
+    for position, pk in enumerate([*ordered_pks, *rest]):
+        rows[pk].position = position
+    queryset.model.objects.bulk_update(rows.values(), ["position"])
+
+
+@transaction.atomic
+def roadmap_axes_reorder(*, roadmap: Roadmap, ordered_pks: list[int]) -> None:
+    _reorder(Axis.objects.filter(roadmap=roadmap).order_by("position", "pk"), ordered_pks)
+    roadmap_touched(roadmap=roadmap)
+
+
+@transaction.atomic
+def roadmap_actions_reorder(*, roadmap: Roadmap, ordered_pks: list[int]) -> None:
+    _reorder(Action.objects.filter(roadmap=roadmap).order_by("position", "pk"), ordered_pks)
+    roadmap_touched(roadmap=roadmap)
+
+
+def next_position(queryset) -> int:
+    highest = queryset.aggregate(highest=Max("position"))["highest"]
+    return 0 if highest is None else highest + 1
+
+
+# --- Submission and adoption -------------------------------------------------------
+
+
+def _locked(roadmap: Roadmap) -> Roadmap:
+    return Roadmap.objects.select_for_update().get(pk=roadmap.pk)
+
+
+@transaction.atomic
+def roadmap_submit(*, roadmap: Roadmap, by) -> Roadmap:
+    """The draft goes to the territory for adoption."""
+    roadmap = _locked(roadmap)
+    if roadmap.status != Roadmap.Status.DRAFT:
+        raise ValidationError(_("Seul un brouillon peut être soumis au territoire."))
+    if not roadmap.actions.exists():
+        raise ValidationError(
+            _("Ajoutez au moins une action avant de soumettre la feuille de route.")
+        )
+    roadmap.status = Roadmap.Status.SUBMITTED
+    roadmap.submitted_at = timezone.now()
+    roadmap.save(update_fields=["status", "submitted_at", "updated_at"])
+    return roadmap
+
+
+@transaction.atomic
+def roadmap_adopt(
+    *, roadmap: Roadmap, by, adopted_on: date | None = None, deliberation=None
+) -> RoadmapVersion:
+    """The territory's élu adopts the submitted roadmap: its content is frozen
+    as the next numbered version, with the council's decision if uploaded.
+
+    The deliberation file is checked (PDF, DOCX or ODT, 20 MB at most, content
+    matching its extension) before anything is stored; a refused file leaves
+    neither a row nor a file."""
+    roadmap = _locked(roadmap)
+    if roadmap.status != Roadmap.Status.SUBMITTED:
+        raise ValidationError(_("La feuille de route doit être soumise avant d'être adoptée."))
+    adopted_on = adopted_on or timezone.localdate()
+    if adopted_on > timezone.localdate():
+        raise ValidationError({"adopted_on": _("La date d'adoption ne peut être future.")})
+    checked = note_file_check(deliberation) if deliberation else None
+    snapshot = roadmap_snapshot(roadmap_for_snapshot(roadmap.pk))
+    number = (roadmap.versions.aggregate(highest=Max("number"))["highest"] or 0) + 1
+    version = RoadmapVersion(
+        roadmap=roadmap,
+        number=number,
+        adopted_on=adopted_on,
+        adopted_by=by,
+        content=snapshot | {"version": number, "adopted_on": adopted_on.isoformat()},
+    )
+    version.content_sha256 = snapshot_sha256(version.content)
+    roadmap.status = Roadmap.Status.ADOPTED
+    roadmap.adopted_on = adopted_on
+    roadmap.save(update_fields=["status", "adopted_on", "updated_at"])
+    if checked:
+        version.deliberation_name = download_name(deliberation.name, fallback="deliberation")
+        version.deliberation_size = checked.size
+        version.deliberation_sha256 = checked.sha256
+    try:
+        if checked:
+            # The name given here only lends its extension to upload_to.
+            version.deliberation.save(f"deliberation.{checked.extension}", deliberation, save=False)
+        version.save()
+    except BaseException:
+        # The file is written last, so nothing but this row can still fail.
+        if version.deliberation.name:
+            version.deliberation.storage.delete(version.deliberation.name)
+        raise
+    return version
