@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("territories.urls")),
     path("", include("fabriques.urls")),
     path("", include("seminars.urls")),
+    path("", include("deliverables.urls")),
 ]

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+app_name = "deliverables"
+
+urlpatterns = [
+    path("", include("deliverables.roadmap_urls")),
+    path("", include("deliverables.pdf_urls")),
+    path("", include("deliverables.note_urls")),
+    path("", include("deliverables.public_urls")),
+]
