@@ -3,7 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from config.admin_mixins import SharedChoicesMixin
 
-from .models import Action, Axis, FollowUp, Roadmap, TransversalNote
+from .models import (
+    Action,
+    Axis,
+    FollowUp,
+    GeneratedPdf,
+    Roadmap,
+    RoadmapVersion,
+    TransversalNote,
+)
 
 
 class AxisInline(admin.TabularInline):
@@ -106,3 +114,75 @@ class FollowUpAdmin(admin.ModelAdmin):
     list_filter = ["fabrique__edition"]
     search_fields = ["fabrique__title"]
     autocomplete_fields = ["fabrique"]
+
+
+@admin.register(RoadmapVersion)
+class RoadmapVersionAdmin(admin.ModelAdmin):
+    """Adopted versions are a record: readable here, never edited."""
+
+    list_display = ["roadmap", "number", "adopted_on", "adopted_by"]
+    list_select_related = [
+        "roadmap__participation__territory",
+        "roadmap__participation__fabrique",
+        "adopted_by",
+    ]
+    list_filter = ["roadmap__participation__fabrique__edition"]
+    search_fields = ["roadmap__participation__territory__name"]
+    readonly_fields = [
+        "roadmap",
+        "number",
+        "adopted_on",
+        "adopted_by",
+        "content",
+        "content_sha256",
+        "deliberation",
+        "deliberation_name",
+        "deliberation_size",
+        "deliberation_sha256",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(GeneratedPdf)
+class GeneratedPdfAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "fabrique",
+        "state",
+        "page_count",
+        "requested_at",
+        "published_at",
+    ]
+    list_select_related = ["fabrique"]
+    list_filter = ["kind", "state", "fabrique__edition"]
+    search_fields = ["title", "fabrique__title"]
+    readonly_fields = [
+        "token",
+        "kind",
+        "source_key",
+        "source_sha256",
+        "title",
+        "fabrique",
+        "participation",
+        "roadmap_version",
+        "transversal_note",
+        "state",
+        "attempts",
+        "error",
+        "file",
+        "size",
+        "sha256",
+        "page_count",
+        "requested_by",
+        "requested_at",
+        "started_at",
+        "finished_at",
+        "published_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False

@@ -12,6 +12,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    # Stored files (notes, PDFs, délibérations) go to a folder of the test's
+    # own, never to the checkout's media/; tests read it as settings.MEDIA_ROOT.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 # Staff and prestataires must have a second factor (accounts.mfa); the
 # personas who hold those roles get an authenticator on this known secret so
 # tests reach the pages. Tests of the set-up itself delete it first.

@@ -6,7 +6,15 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
-from deliverables.models import Action, Axis, FollowUp, Roadmap, TransversalNote
+from deliverables.models import (
+    Action,
+    Axis,
+    FollowUp,
+    GeneratedPdf,
+    Roadmap,
+    RoadmapVersion,
+    TransversalNote,
+)
 from fabriques.models import (
     CopilMeeting,
     CopilMember,
@@ -282,6 +290,46 @@ class ActionFactory(factory.django.DjangoModelFactory):
 
     roadmap = factory.SubFactory(RoadmapFactory)
     title = factory.Sequence(lambda n: f"Action {n}")
+
+
+class RoadmapVersionFactory(factory.django.DjangoModelFactory):
+    """An adopted version; its ``content`` is a minimal snapshot, not built
+    from the roadmap's rows (tests of adoption go through ``roadmap_adopt``)."""
+
+    class Meta:
+        model = RoadmapVersion
+
+    roadmap = factory.SubFactory(
+        RoadmapFactory,
+        status=Roadmap.Status.ADOPTED,
+        adopted_on=factory.LazyFunction(timezone.localdate),
+    )
+    number = factory.Sequence(lambda n: n + 1)
+    adopted_on = factory.LazyFunction(timezone.localdate)
+    adopted_by = factory.SubFactory(UserFactory)
+    content = factory.LazyAttribute(
+        lambda o: {"vision": o.roadmap.vision, "axes": [], "actions_without_axis": []}
+    )
+    content_sha256 = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class GeneratedPdfFactory(factory.django.DjangoModelFactory):
+    """A rendered PDF (state ready) of a Fabrique; its file is a tiny PDF."""
+
+    class Meta:
+        model = GeneratedPdf
+
+    kind = GeneratedPdf.Kind.PUBLICATION
+    fabrique = factory.SubFactory(FabriqueFactory)
+    source_key = factory.Sequence(lambda n: f"test:{n}")
+    source_sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    title = factory.Sequence(lambda n: f"Publication {n}")
+    state = GeneratedPdf.State.READY
+    file = factory.django.FileField(filename="document.pdf", data=b"%PDF-1.4 generated")
+    size = 18
+    sha256 = "0" * 64
+    page_count = 1
+    finished_at = factory.LazyFunction(timezone.now)
 
 
 class TransversalNoteFactory(factory.django.DjangoModelFactory):

@@ -127,6 +127,8 @@ ROW_MAKERS = {
     "deliverables.action": lambda n: f.ActionFactory.create_batch(n),
     "deliverables.transversalnote": lambda n: f.TransversalNoteFactory.create_batch(n),
     "deliverables.followup": lambda n: f.FollowUpFactory.create_batch(n),
+    "deliverables.roadmapversion": lambda n: f.RoadmapVersionFactory.create_batch(n),
+    "deliverables.generatedpdf": lambda n: f.GeneratedPdfFactory.create_batch(n),
 }
 
 REGISTERED = sorted(
