@@ -13,6 +13,22 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def celery_eager(request):
+    """Tasks run in the test's own process, even where CI exports a broker URL
+    (which would make settings send them to Redis with no worker listening).
+    Tests marked ``celery_worker`` opt out: they start a real worker."""
+    from config.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     # Stored files (notes, PDFs, délibérations) go to a folder of the test's
     # own, never to the checkout's media/; tests read it as settings.MEDIA_ROOT.
