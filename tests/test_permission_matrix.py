@@ -117,6 +117,7 @@ def targets(world):
             "seminars:feed": {"token": "jeton-inconnu"},
             "territory_detail": {"pk": world.territory_a.pk},
             "fabrique_detail": {"slug": world.fabrique_x.slug},
+            "fabriques:staff_export": {"dataset": "fabriques", "extension": "csv"},
         }
         return reverse(name, kwargs=kwargs.get(name))
 
@@ -219,6 +220,8 @@ MATRIX = {
     "fabriques:copil_fabrique": {"GET": scoped(["copil_x", "staff"]), "POST": READ_ONLY},
     # --- ANCT staff -----------------------------------------------------------------
     "fabriques:dashboard": {"GET": scoped(STAFF), "POST": READ_ONLY},
+    "fabriques:year_view": {"GET": scoped(STAFF), "POST": READ_ONLY},
+    "fabriques:staff_export": {"GET": scoped(STAFF), "POST": READ_ONLY},
     "invitations:list": {"GET": scoped(STAFF), "POST": READ_ONLY},
     "seminars:notes_review": {"GET": scoped(STAFF), "POST": READ_ONLY},
     "seminars:note_review": {"GET": scoped(STAFF), "POST": scoped(STAFF)},
