@@ -8,11 +8,17 @@ nobody learns that an object outside their scope exists), 405 wrong method.
 
 import pytest
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.invitations import invitation_create
 from accounts.models import Invitation
-from tests.factories import NoteVersionFactory, WorkingGroupMemberFactory
+from tests.factories import (
+    GeneratedPdfFactory,
+    NoteVersionFactory,
+    TransversalNoteFactory,
+    WorkingGroupMemberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +79,9 @@ def targets(world):
     """The URL of each pattern, aimed at territory A's and Fabrique X's objects;
     `fresh=True` makes a new object for a POST that would consume it."""
     note = NoteVersionFactory(seminar=world.seminar_a, status="partagee")
+    transversal_note = TransversalNoteFactory(fabrique=world.fabrique_x)
+    transversal_note.file.save("note.pdf", ContentFile(b"%PDF-1.4 test"))
+    pdf = GeneratedPdfFactory(fabrique=world.fabrique_x)
     contact = world.elu_a.territory_roles.get()
     a = world.participation_a.pk
 
@@ -118,6 +127,15 @@ def targets(world):
             "territory_detail": {"pk": world.territory_a.pk},
             "fabrique_detail": {"slug": world.fabrique_x.slug},
             "fabriques:staff_export": {"dataset": "fabriques", "extension": "csv"},
+            "deliverables:transversal_notes": {"pk": world.fabrique_x.pk},
+            "deliverables:transversal_note_add": {"pk": world.fabrique_x.pk},
+            "deliverables:transversal_note": {"pk": transversal_note.pk},
+            "deliverables:transversal_note_edit": {"pk": transversal_note.pk},
+            "deliverables:transversal_note_download": {"pk": transversal_note.pk},
+            "deliverables:transversal_note_publish": {"pk": transversal_note.pk},
+            "deliverables:public_pdf_download": {"token": pdf.token},
+            "deliverables:public_transversal_note": {"pk": transversal_note.pk},
+            "deliverables:public_transversal_note_download": {"pk": transversal_note.pk},
         }
         return reverse(name, kwargs=kwargs.get(name))
 
@@ -221,6 +239,27 @@ MATRIX = {
     # --- ANCT staff -----------------------------------------------------------------
     "fabriques:dashboard": {"GET": scoped(STAFF), "POST": READ_ONLY},
     "fabriques:year_view": {"GET": scoped(STAFF), "POST": READ_ONLY},
+    # --- Transversal notes: drafts for the team, published ones for the readers ----
+    "deliverables:transversal_notes": {"GET": scoped(TERRITORY_A_READERS), "POST": READ_ONLY},
+    "deliverables:transversal_note_add": {
+        "GET": scoped(FABRIQUE_X_TEAM),
+        "POST": scoped(FABRIQUE_X_TEAM),
+    },
+    # POST = "Produire le PDF": back to the note's page.
+    "deliverables:transversal_note": {
+        "GET": scoped(FABRIQUE_X_TEAM),
+        "POST": scoped(FABRIQUE_X_TEAM, 302),
+    },
+    "deliverables:transversal_note_edit": {
+        "GET": scoped(FABRIQUE_X_TEAM),
+        "POST": scoped(FABRIQUE_X_TEAM),
+    },
+    "deliverables:transversal_note_download": {"GET": scoped(FABRIQUE_X_TEAM), "POST": READ_ONLY},
+    "deliverables:transversal_note_publish": {"GET": logged_in(405), "POST": scoped(STAFF, 302)},
+    # The world's Fabriques are not public: no public result exists for anyone.
+    "deliverables:public_pdf_download": {"GET": statuses(404), "POST": statuses(405)},
+    "deliverables:public_transversal_note": {"GET": statuses(404), "POST": statuses(405)},
+    "deliverables:public_transversal_note_download": {"GET": statuses(404), "POST": statuses(405)},
     "fabriques:staff_export": {"GET": scoped(STAFF), "POST": READ_ONLY},
     "invitations:list": {"GET": scoped(STAFF), "POST": READ_ONLY},
     "seminars:notes_review": {"GET": scoped(STAFF), "POST": READ_ONLY},

@@ -1,0 +1,339 @@
+"""Transversal notes of a Fabrique in the portal: list, writing or upload,
+detail with its PDFs, download, and ANCT's publication.
+
+Who sees what: the Fabrique's prestataire team and ANCT staff see every note,
+drafts included, and write them; the territories' people and the COPIL
+(whoever else sees the Fabrique) see the published notes only. Publishing is
+ANCT staff's act. Outside that scope every page answers 404.
+"""
+
+import uuid
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.permissions import (
+    can_run_fabrique,
+    can_steer_fabrique,
+    fabriques_run_by,
+    fabriques_visible_to,
+    generated_pdfs_visible_to,
+    get_visible_or_404,
+    is_anct_staff,
+)
+from seminars.downloads import attachment_response, download_name
+
+from .markdown import markdown_to_html
+from .models import TransversalNote
+from .note_forms import TransversalNoteForm
+from .services import transversal_notes as services
+
+# Guard: the PDF rendering (service, panel template, download URL) is built
+# in a parallel change. Until all three exist the page shows no PDF panel and
+# no "Produire le PDF" button. Remove the guards once it has landed.
+try:
+    from .services.rendering import transversal_note_pdf_request
+except ImportError:
+    transversal_note_pdf_request = None
+
+PDF_PANEL_TEMPLATE = "deliverables/components/pdf_jobs.html"
+
+
+def _pdf_panel_available() -> bool:
+    if transversal_note_pdf_request is None:
+        return False
+    try:
+        get_template(PDF_PANEL_TEMPLATE)
+        reverse("deliverables:pdf_download", kwargs={"token": uuid.UUID(int=0)})
+    except (TemplateDoesNotExist, NoReverseMatch):
+        return False
+    return True
+
+
+def transversal_notes_visible_to(user):
+    """Every note of the Fabriques the user runs (or all, for ANCT staff); the
+    published notes of the other Fabriques the user sees."""
+    visible = TransversalNote.objects.filter(fabrique__in=fabriques_visible_to(user))
+    if is_anct_staff(user):
+        return visible
+    return visible.filter(Q(is_published=True) | Q(fabrique__in=fabriques_run_by(user)))
+
+
+def _visible_fabrique_or_404(user, pk):
+    return get_visible_or_404(fabriques_visible_to(user), pk=pk)
+
+
+def _visible_note_or_404(user, pk):
+    return get_visible_or_404(transversal_notes_visible_to(user).select_related("fabrique"), pk=pk)
+
+
+def _page_context(user, fabrique, *, title: str, current: str | None = None, links=()) -> dict:
+    """Menu entry and breadcrumb: the notes hang under the Fabrique's page of
+    the user's space."""
+    crumbs = [{"url": "/", "title": _("Accueil")}]
+    if is_anct_staff(user):
+        space = "anct"
+        crumbs += [
+            {"url": reverse("fabriques:dashboard"), "title": _("Tableau de bord ANCT")},
+            {
+                "url": reverse("fabriques:prestataire_fabrique", args=[fabrique.pk]),
+                "title": fabrique.display_title,
+            },
+        ]
+    elif can_run_fabrique(user, fabrique):
+        space = "prestataire"
+        crumbs += [
+            {"url": reverse("fabriques:prestataire_space"), "title": _("Espace prestataire")},
+            {
+                "url": reverse("fabriques:prestataire_fabrique", args=[fabrique.pk]),
+                "title": fabrique.display_title,
+            },
+        ]
+    elif can_steer_fabrique(user, fabrique):
+        space = "copil"
+        crumbs += [
+            {"url": reverse("fabriques:copil_space"), "title": _("Mon COPIL")},
+            {
+                "url": reverse("fabriques:copil_fabrique", args=[fabrique.pk]),
+                "title": fabrique.display_title,
+            },
+        ]
+    else:
+        space = "territory"
+        crumbs.append({"url": reverse("territories:space"), "title": _("Mon territoire")})
+    crumbs += list(links)
+    return {
+        "title": f"{title} — {fabrique.display_title}",
+        "active_space": space,
+        "breadcrumb_data": {"links": crumbs, "current": current or title},
+        "fabrique": fabrique,
+    }
+
+
+def _list_link(fabrique) -> dict:
+    return {
+        "url": reverse("deliverables:transversal_notes", args=[fabrique.pk]),
+        "title": _("Notes transversales"),
+    }
+
+
+@login_required
+@require_safe
+def transversal_notes(request, pk):
+    fabrique = _visible_fabrique_or_404(request.user, pk)
+    can_write = can_run_fabrique(request.user, fabrique)
+    notes = fabrique.transversal_notes.order_by("kind", "title")
+    if not can_write:
+        notes = notes.filter(is_published=True)
+    title = _("Notes transversales")
+    return render(
+        request,
+        "deliverables/notes/note_list.html",
+        _page_context(request.user, fabrique, title=title)
+        | {
+            "notes": notes.only(
+                "fabrique_id", "kind", "title", "file", "is_published", "published_on"
+            ),
+            "can_write": can_write,
+        },
+    )
+
+
+def _form_page(request, *, fabrique, form, note=None, preview=None):
+    title = _("Modifier la note") if note else _("Nouvelle note transversale")
+    links = [_list_link(fabrique)]
+    if note:
+        links.append(
+            {"url": reverse("deliverables:transversal_note", args=[note.pk]), "title": note.title}
+        )
+    return render(
+        request,
+        "deliverables/notes/note_form.html",
+        _page_context(request.user, fabrique, title=title, links=links)
+        | {"form": form, "note": note, "preview": preview, "heading": title},
+    )
+
+
+def _preview_form(request, note=None):
+    """The form as typed, without its errors: the preview is not a save."""
+    initial = {name: request.POST.get(name, "") for name in ("kind", "title", "body")}
+    return TransversalNoteForm(initial=initial, note=note)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transversal_note_add(request, pk):
+    fabrique = _visible_fabrique_or_404(request.user, pk)
+    if not can_run_fabrique(request.user, fabrique):
+        raise Http404
+    if request.method == "POST" and request.POST.get("action") == "apercu":
+        return _form_page(
+            request,
+            fabrique=fabrique,
+            form=_preview_form(request),
+            preview=markdown_to_html(request.POST.get("body", "")),
+        )
+    form = TransversalNoteForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            note = services.transversal_note_create(
+                fabrique=fabrique,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                file=form.cleaned_data["file"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Note « %(title)s » enregistrée.") % {"title": note.title})
+            return redirect("deliverables:transversal_note", pk=note.pk)
+    return _form_page(request, fabrique=fabrique, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transversal_note_edit(request, pk):
+    note = _visible_note_or_404(request.user, pk)
+    fabrique = note.fabrique
+    if not can_run_fabrique(request.user, fabrique):
+        raise Http404
+    # What the public reads changes only with ANCT: the prestataire asks for
+    # the note to be withdrawn first.
+    if note.is_published and not is_anct_staff(request.user):
+        messages.error(
+            request,
+            _("Cette note est publiée : demandez à l'ANCT de la retirer avant de la modifier."),
+        )
+        return redirect("deliverables:transversal_note", pk=note.pk)
+    if request.method == "POST" and request.POST.get("action") == "apercu":
+        return _form_page(
+            request,
+            fabrique=fabrique,
+            form=_preview_form(request, note),
+            note=note,
+            preview=markdown_to_html(request.POST.get("body", "")),
+        )
+    form = TransversalNoteForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        note=note,
+        initial={"kind": note.kind, "title": note.title, "body": note.body},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            note = services.transversal_note_update(
+                note=note,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                file=form.cleaned_data["file"],
+                remove_file=form.cleaned_data.get("remove_file", False),
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Note « %(title)s » modifiée.") % {"title": note.title})
+            return redirect("deliverables:transversal_note", pk=note.pk)
+    return _form_page(request, fabrique=fabrique, form=form, note=note)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transversal_note(request, pk):
+    """The note; a POST asks for its PDF (the Fabrique's team and ANCT)."""
+    note = _visible_note_or_404(request.user, pk)
+    fabrique = note.fabrique
+    can_write = can_run_fabrique(request.user, fabrique)
+    pdf_panel = _pdf_panel_available()
+    if request.method == "POST":
+        if not can_write:
+            raise Http404
+        if not pdf_panel:
+            messages.error(request, _("La production des PDF n'est pas encore disponible."))
+        else:
+            try:
+                transversal_note_pdf_request(note=note, by=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request, _("Le PDF est en cours de production : il apparaîtra ci-dessous.")
+                )
+        return redirect("deliverables:transversal_note", pk=note.pk)
+    pdfs = (
+        generated_pdfs_visible_to(request.user).filter(transversal_note=note) if pdf_panel else None
+    )
+    return render(
+        request,
+        "deliverables/notes/note_detail.html",
+        _page_context(request.user, fabrique, title=note.title, links=[_list_link(fabrique)])
+        | {
+            "note": note,
+            "body_html": markdown_to_html(note.body),
+            "file_extension": _extension(note),
+            "can_write": can_write,
+            "can_edit": can_write and (not note.is_published or is_anct_staff(request.user)),
+            "can_publish": is_anct_staff(request.user),
+            "pdf_panel": pdf_panel,
+            "pdfs": pdfs,
+        },
+    )
+
+
+def _extension(note) -> str:
+    return PurePath(note.file.name).suffix.lower().lstrip(".") if note.file else ""
+
+
+def note_file_response(note):
+    """The note's uploaded document, offered under its title."""
+    if not note.file:
+        raise Http404
+    extension = _extension(note)
+    return attachment_response(
+        note.file,
+        filename=download_name(f"{note.title}.{extension}", fallback=f"note.{extension}"),
+    )
+
+
+@login_required
+@require_safe
+def transversal_note_download(request, pk):
+    return note_file_response(_visible_note_or_404(request.user, pk))
+
+
+@login_required
+@require_POST
+def transversal_note_publish(request, pk):
+    """Publish (action "publier") or withdraw (action "retirer") a note: ANCT staff only."""
+    if not is_anct_staff(request.user):
+        raise Http404
+    note = _visible_note_or_404(request.user, pk)
+    action = request.POST.get("action")
+    try:
+        if action == "retirer":
+            services.transversal_note_unpublish(note=note, by=request.user)
+            done = _("La note « %(title)s » n'est plus publiée.")
+        else:
+            services.transversal_note_publish(note=note, by=request.user)
+            done = _("La note « %(title)s » est publiée.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done % {"title": note.title})
+    return redirect("deliverables:transversal_note", pk=note.pk)
