@@ -9,6 +9,7 @@ below serves the project's own static files and refuses everything else.
 """
 
 import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -25,8 +26,11 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 BASE_URL = "https://pdf.invalid/"
 
 # WeasyPrint 70 tags the structure (headings, tables) for screen readers with
-# the PDF/UA-1 variant; the language comes from ``<html lang>``.
+# the PDF/UA-1 variant; the language comes from ``<html lang>``. WeasyPrint
+# takes one variant per document: PDF/A (archiving) cannot be declared on top
+# of PDF/UA, so every PDF, published ones included, stays PDF/UA-1.
 PDF_VARIANT = "pdf/ua-1"
+PDF_OPTIONS = {"pdf_variant": PDF_VARIANT, "pdf_tags": True}
 
 
 class ResourceRefused(ValueError):
@@ -76,10 +80,22 @@ def static_path(url: str) -> Path:
     return Path(found)
 
 
+@dataclass(frozen=True)
+class RenderedPdf:
+    data: bytes
+    page_count: int
+
+
+def render_pdf_pages(*, template: str, context: dict, title: str) -> RenderedPdf:
+    """``render_pdf`` that also tells how many pages the document has."""
+    html = render_to_string(template, context | {"pdf_title": title})
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnlyFetcher()).render(
+        **PDF_OPTIONS
+    )
+    return RenderedPdf(data=document.write_pdf(**PDF_OPTIONS), page_count=len(document.pages))
+
+
 def render_pdf(*, template: str, context: dict, title: str) -> bytes:
     """Render ``template`` (a template name) with ``context`` as a tagged A4 PDF
     whose document title is ``title``."""
-    html = render_to_string(template, context | {"pdf_title": title})
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnlyFetcher()).write_pdf(
-        pdf_variant=PDF_VARIANT, pdf_tags=True
-    )
+    return render_pdf_pages(template=template, context=context, title=title).data

@@ -51,6 +51,7 @@ def scoped(allowed, code=200, *, others=404, **overrides):
 TERRITORY_A_READERS = ["elu_a", "referent_a", "prestataire_x", "copil_x", "staff"]
 TERRITORY_A_MANAGERS = ["elu_a", "referent_a", "staff"]
 FABRIQUE_X_TEAM = ["prestataire_x", "staff"]
+ROADMAP_A_EDITORS = ["elu_a", "referent_a", "prestataire_x", "staff"]
 STAFF = ["staff"]
 
 
@@ -82,6 +83,9 @@ def targets(world):
     transversal_note = TransversalNoteFactory(fabrique=world.fabrique_x)
     transversal_note.file.save("note.pdf", ContentFile(b"%PDF-1.4 test"))
     pdf = GeneratedPdfFactory(fabrique=world.fabrique_x)
+    roadmap_pdf = GeneratedPdfFactory(
+        kind="feuille_de_route", fabrique=world.fabrique_x, participation=world.participation_a
+    )
     contact = world.elu_a.territory_roles.get()
     a = world.participation_a.pk
 
@@ -127,6 +131,12 @@ def targets(world):
             "territory_detail": {"pk": world.territory_a.pk},
             "fabrique_detail": {"slug": world.fabrique_x.slug},
             "fabriques:staff_export": {"dataset": "fabriques", "extension": "csv"},
+            "deliverables:roadmap_pdf_request": {"pk": a},
+            "deliverables:pdf_status": {"token": roadmap_pdf.token},
+            "deliverables:pdf_retry": {"token": roadmap_pdf.token},
+            "deliverables:pdf_download": {"token": roadmap_pdf.token},
+            "deliverables:pdf_publish": {"token": roadmap_pdf.token},
+            "deliverables:fabrique_results": {"pk": world.fabrique_x.pk},
             "deliverables:transversal_notes": {"pk": world.fabrique_x.pk},
             "deliverables:transversal_note_add": {"pk": world.fabrique_x.pk},
             "deliverables:transversal_note": {"pk": transversal_note.pk},
@@ -239,6 +249,27 @@ MATRIX = {
     # --- ANCT staff -----------------------------------------------------------------
     "fabriques:dashboard": {"GET": scoped(STAFF), "POST": READ_ONLY},
     "fabriques:year_view": {"GET": scoped(STAFF), "POST": READ_ONLY},
+    # --- PDFs rendered by the workers: a territory's roadmap PDF ----------------------
+    "deliverables:roadmap_pdf_request": {
+        "GET": logged_in(405),
+        "POST": scoped(ROADMAP_A_EDITORS, 302),
+    },
+    "deliverables:pdf_status": {
+        "GET": statuses(404, **{p: 200 for p in TERRITORY_A_READERS}),
+        "POST": statuses(405),
+    },
+    "deliverables:pdf_download": {
+        "GET": statuses(404, **{p: 200 for p in TERRITORY_A_READERS}),
+        "POST": statuses(405),
+    },
+    # A ready PDF cannot be retried: a message and back to the page.
+    "deliverables:pdf_retry": {"GET": logged_in(405), "POST": scoped(ROADMAP_A_EDITORS, 302)},
+    # A draft roadmap's PDF cannot be published: a message and back to the page.
+    "deliverables:pdf_publish": {"GET": logged_in(405), "POST": scoped(STAFF, 302)},
+    "deliverables:fabrique_results": {
+        "GET": scoped(FABRIQUE_X_TEAM),
+        "POST": scoped(FABRIQUE_X_TEAM, 302),
+    },
     # --- Transversal notes: drafts for the team, published ones for the readers ----
     "deliverables:transversal_notes": {"GET": scoped(TERRITORY_A_READERS), "POST": READ_ONLY},
     "deliverables:transversal_note_add": {

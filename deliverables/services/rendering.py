@@ -1,0 +1,564 @@
+"""PDF jobs: a roadmap (draft or adopted version), a transversal note or the
+Fabrique's publication, rendered by a Celery worker into a ``GeneratedPdf``.
+
+A job is one row per source and content (``source_key`` + ``source_sha256``):
+asking again for the same content returns the same row and its one file, a
+changed draft gets a new row and the earlier PDFs stay. Rendering claims the
+row with a conditional update, so two workers never render the same job, and
+writes the file under the job's own name, so a retried job overwrites its
+file instead of leaving a second copy.
+"""
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from celery.exceptions import Retry, SoftTimeLimitExceeded
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
+
+from accounts.permissions import is_anct_staff
+from deliverables.markdown import markdown_to_html
+from deliverables.models import GeneratedPdf, Roadmap, RoadmapVersion, TransversalNote
+from deliverables.pdf import render_pdf_pages
+from deliverables.services.roadmaps import roadmap_for_snapshot, roadmap_snapshot, snapshot_sha256
+from fabriques.models import Fabrique
+from territories.models import Participation
+
+logger = logging.getLogger(__name__)
+
+# Bump when a PDF template changes what it prints: every source then hashes
+# differently and gets a fresh PDF instead of reusing one of the old layout.
+RENDER_FORMAT = 1
+
+# The worker's hard time limit (deliverables.tasks) plus a margin: a job still
+# "rendering" after that lost its worker and may be claimed again.
+RENDER_TIME_LIMIT = 150
+STALE_RENDERING_AFTER = timedelta(seconds=RENDER_TIME_LIMIT + 60)
+# How many times one request is tried (the first run and Celery's retries).
+MAX_ATTEMPTS = 4
+
+TEMPLATES = {
+    GeneratedPdf.Kind.ROADMAP: "deliverables/pdf/roadmap.html",
+    GeneratedPdf.Kind.TRANSVERSAL_NOTE: "deliverables/pdf/transversal_note.html",
+    GeneratedPdf.Kind.PUBLICATION: "deliverables/pdf/publication.html",
+}
+
+
+HEADING_TAG = re.compile(r"<(/?)h([2-5])\b")
+
+
+class PdfRenderFailed(Exception):
+    """The job is marked failed; raised so that Celery retries it."""
+
+
+class SourceChanged(Exception):
+    """The source no longer has the content the job was requested for."""
+
+
+# --- Sources: what each kind of job prints, and its fingerprint ----------------------
+
+
+def _fingerprint(*parts) -> str:
+    return snapshot_sha256({"render_format": RENDER_FORMAT, "parts": list(parts)})
+
+
+def _note_snapshot(note: TransversalNote) -> dict:
+    return {
+        "id": note.pk,
+        "kind": note.kind,
+        "kind_label": str(note.get_kind_display()),
+        "title": note.title,
+        "body": note.body,
+        "has_file": bool(note.file),
+        "published_on": note.published_on.isoformat() if note.published_on else None,
+    }
+
+
+def publication_snapshot(fabrique: Fabrique) -> dict:
+    """Everything the publication prints, as JSON-safe data: the Fabrique and
+    its partners, each confirmed territory's latest adopted roadmap version
+    (its frozen content) in territory order, and the transversal notes."""
+    fabrique = Fabrique.objects.prefetch_related("transitions").get(pk=fabrique.pk)
+    participations = (
+        Participation.objects.confirmed()
+        .filter(fabrique=fabrique)
+        .select_related("territory")
+        .order_by("territory__name", "pk")
+    )
+    versions = {}
+    for version in (
+        RoadmapVersion.objects.filter(roadmap__participation__in=participations)
+        .select_related("roadmap")
+        .order_by("roadmap_id", "-number")
+    ):
+        versions.setdefault(version.roadmap.participation_id, version)
+    return {
+        "fabrique": {
+            "id": fabrique.pk,
+            "title": fabrique.title,
+            "display_title": fabrique.display_title,
+            "edition": fabrique.edition,
+            "objective": fabrique.objective,
+            "start_date": fabrique.start_date.isoformat(),
+            "end_date": fabrique.end_date.isoformat(),
+            "transitions": [str(transition) for transition in fabrique.transitions.all()],
+        },
+        "partners": [
+            {"name": partnership.organisation.name, "role": str(partnership.get_role_display())}
+            for partnership in fabrique.partnerships.select_related("organisation")
+        ],
+        "territories": [
+            {
+                "name": participation.territory.name,
+                "kind_label": str(participation.territory.get_kind_display())
+                if participation.territory.kind
+                else "",
+                "version": (
+                    versions[participation.pk].content
+                    | {
+                        "version": versions[participation.pk].number,
+                        "adopted_on": versions[participation.pk].adopted_on.isoformat(),
+                    }
+                )
+                if participation.pk in versions
+                else None,
+            }
+            for participation in participations
+        ],
+        "notes": [
+            _note_snapshot(note) for note in fabrique.transversal_notes.order_by("kind", "title")
+        ],
+    }
+
+
+@dataclass
+class Source:
+    kind: str
+    key: str
+    sha256: str
+    title: str
+    fabrique_id: int
+    participation_id: int | None = None
+    roadmap_version_id: int | None = None
+    transversal_note_id: int | None = None
+
+
+def _roadmap_source(roadmap: Roadmap) -> tuple[Source, dict]:
+    roadmap = roadmap_for_snapshot(roadmap.pk)
+    snapshot = roadmap_snapshot(roadmap)
+    participation = roadmap.participation
+    title = _("Feuille de route — %(territory)s — brouillon du %(day)s") % {
+        "territory": participation.territory.name,
+        "day": date_format(timezone.localdate(), "j F Y"),
+    }
+    source = Source(
+        kind=GeneratedPdf.Kind.ROADMAP,
+        key=f"roadmap:{roadmap.pk}",
+        sha256=_fingerprint(snapshot),
+        title=title,
+        fabrique_id=participation.fabrique_id,
+        participation_id=participation.pk,
+    )
+    return source, snapshot
+
+
+def _version_source(version: RoadmapVersion) -> Source:
+    version = RoadmapVersion.objects.select_related("roadmap__participation__territory").get(
+        pk=version.pk
+    )
+    participation = version.roadmap.participation
+    return Source(
+        kind=GeneratedPdf.Kind.ROADMAP,
+        key=f"roadmap-version:{version.pk}",
+        # The content is frozen: its own fingerprint says everything.
+        sha256=_fingerprint(version.content_sha256),
+        title=_("Feuille de route — %(territory)s — version %(number)s adoptée le %(day)s")
+        % {
+            "territory": participation.territory.name,
+            "number": version.number,
+            "day": date_format(version.adopted_on, "j F Y"),
+        },
+        fabrique_id=participation.fabrique_id,
+        participation_id=participation.pk,
+        roadmap_version_id=version.pk,
+    )
+
+
+def _note_source(note: TransversalNote) -> tuple[Source, dict]:
+    snapshot = _note_snapshot(note)
+    source = Source(
+        kind=GeneratedPdf.Kind.TRANSVERSAL_NOTE,
+        key=f"note:{note.pk}",
+        sha256=_fingerprint(snapshot),
+        title=note.title,
+        fabrique_id=note.fabrique_id,
+        transversal_note_id=note.pk,
+    )
+    return source, snapshot
+
+
+def _publication_source(fabrique: Fabrique) -> tuple[Source, dict]:
+    snapshot = publication_snapshot(fabrique)
+    source = Source(
+        kind=GeneratedPdf.Kind.PUBLICATION,
+        key=f"publication:{fabrique.pk}",
+        sha256=_fingerprint(snapshot),
+        title=_("%(fabrique)s — publication de l'édition %(edition)s")
+        % {"fabrique": fabrique.display_title, "edition": fabrique.edition},
+        fabrique_id=fabrique.pk,
+    )
+    return source, snapshot
+
+
+# --- Requesting ----------------------------------------------------------------------
+
+
+def _enqueue(pdf: GeneratedPdf) -> None:
+    """Send the job to the workers once the row is committed.
+
+    With the broker down the row stays queued (``requeue_pdfs`` sends it
+    later) and ``pdf.enqueue_failed`` tells the view to say so. In eager mode
+    (no broker configured) the render runs here: its failure is already on
+    the row, the page must not crash on it."""
+    from deliverables.tasks import render_pdf_task  # the task module imports this one
+
+    pdf.enqueue_failed = False
+
+    def send():
+        try:
+            render_pdf_task.delay(pdf.pk)
+        except OperationalError:
+            logger.warning("Broker unreachable: PDF job %s stays queued", pdf.pk)
+            pdf.enqueue_failed = True
+        except (PdfRenderFailed, Retry):
+            logger.info("PDF job %s failed in eager mode", pdf.pk)
+
+    transaction.on_commit(send)
+
+
+def _request(source: Source, *, by) -> GeneratedPdf:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                pdf, created = GeneratedPdf.objects.get_or_create(
+                    source_key=source.key,
+                    source_sha256=source.sha256,
+                    defaults={
+                        "kind": source.kind,
+                        "title": source.title,
+                        "fabrique_id": source.fabrique_id,
+                        "participation_id": source.participation_id,
+                        "roadmap_version_id": source.roadmap_version_id,
+                        "transversal_note_id": source.transversal_note_id,
+                        "requested_by": by,
+                    },
+                )
+        except IntegrityError:
+            # Two people asked at the same moment: the other request made the row.
+            pdf, created = (
+                GeneratedPdf.objects.get(source_key=source.key, source_sha256=source.sha256),
+                False,
+            )
+        if not created and pdf.state == GeneratedPdf.State.FAILED:
+            _requeue_failed(pdf)
+        if created or pdf.state == GeneratedPdf.State.QUEUED:
+            # A queued job may have missed the broker: sending it again is
+            # harmless, only one worker can claim it.
+            _enqueue(pdf)
+    return pdf
+
+
+def _requeue_failed(pdf: GeneratedPdf) -> bool:
+    requeued = GeneratedPdf.objects.filter(pk=pdf.pk, state=GeneratedPdf.State.FAILED).update(
+        state=GeneratedPdf.State.QUEUED, error="", finished_at=None
+    )
+    pdf.refresh_from_db()
+    return bool(requeued)
+
+
+def roadmap_pdf_request(*, roadmap: Roadmap, by) -> GeneratedPdf:
+    """The roadmap as it is now (draft, submitted or adopted)."""
+    source, _snapshot = _roadmap_source(roadmap)
+    return _request(source, by=by)
+
+
+def roadmap_version_pdf_request(*, version: RoadmapVersion, by) -> GeneratedPdf:
+    """An adopted version, from its frozen content: always the same PDF."""
+    return _request(_version_source(version), by=by)
+
+
+def transversal_note_pdf_request(*, note: TransversalNote, by) -> GeneratedPdf:
+    """A note written in the portal (an uploaded note is its own document)."""
+    if not note.body.strip():
+        raise ValidationError(_("Seule une note rédigée dans le portail peut être mise en PDF."))
+    source, _snapshot = _note_source(note)
+    return _request(source, by=by)
+
+
+def publication_pdf_request(*, fabrique: Fabrique, by) -> GeneratedPdf:
+    """The Fabrique's publication: its adopted roadmaps and transversal notes."""
+    if not is_anct_staff(by):
+        raise PermissionDenied
+    source, _snapshot = _publication_source(fabrique)
+    return _request(source, by=by)
+
+
+def pdf_retry(*, pdf: GeneratedPdf, by) -> GeneratedPdf:
+    """A failed job, queued again."""
+    with transaction.atomic():
+        if not _requeue_failed(pdf):
+            raise ValidationError(_("Seul un PDF en échec peut être relancé."))
+        _enqueue(pdf)
+    return pdf
+
+
+def stale_pdfs_requeue(*, queued_for: timedelta = timedelta(minutes=10)) -> int:
+    """Send again the jobs the workers never got (queued for ``queued_for``,
+    e.g. while the broker was down) or lost (rendering beyond the time
+    limit: the worker died). Returns how many were sent."""
+    now = timezone.now()
+    stale = GeneratedPdf.objects.filter(
+        Q(state=GeneratedPdf.State.QUEUED, requested_at__lt=now - queued_for)
+        | Q(state=GeneratedPdf.State.RENDERING, started_at__lt=now - STALE_RENDERING_AFTER)
+    ).order_by("requested_at")
+    from deliverables.tasks import render_pdf_task
+
+    sent = 0
+    for pk in stale.values_list("pk", flat=True):
+        render_pdf_task.delay(pk)
+        sent += 1
+    return sent
+
+
+# --- Rendering (in the worker) -----------------------------------------------------
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _printable_action(action: dict) -> dict:
+    return action | {
+        "starts_on": _day(action.get("starts_on")),
+        "ends_on": _day(action.get("ends_on")),
+        "budget_eur": Decimal(action["budget_eur"]) if action.get("budget_eur") else None,
+    }
+
+
+def _printable_roadmap(snapshot: dict) -> dict:
+    """The snapshot with dates and amounts as Python values for the template."""
+    return snapshot | {
+        "adopted_on": _day(snapshot.get("adopted_on")),
+        "axes": [
+            axis | {"actions": [_printable_action(action) for action in axis.get("actions", [])]}
+            for axis in snapshot.get("axes", [])
+        ],
+        "actions_without_axis": [
+            _printable_action(action) for action in snapshot.get("actions_without_axis", [])
+        ],
+    }
+
+
+def _printable_note(snapshot: dict) -> dict:
+    return snapshot | {"published_on": _day(snapshot.get("published_on"))}
+
+
+def _markdown_one_level_down(body: str) -> SafeString:
+    """A note's sanitised HTML with its headings (h2 to h4) one level lower,
+    for the publication where the note's own title is an <h2>. Only the tag
+    names of the sanitiser's output change, so it stays safe."""
+    return mark_safe(HEADING_TAG.sub(_heading_down, markdown_to_html(body)))  # noqa: S308
+
+
+def _heading_down(match: re.Match) -> str:
+    return f"<{match[1]}h{int(match[2]) + 1}"
+
+
+def _context(pdf: GeneratedPdf) -> dict:
+    """What the job's template prints, checked against the requested content."""
+    if pdf.roadmap_version_id:
+        version = pdf.roadmap_version
+        return {
+            "roadmap": _printable_roadmap(
+                version.content | {"version": version.number, "adopted_on": str(version.adopted_on)}
+            ),
+            "territory_name": version.roadmap.participation.territory.name,
+            "fabrique_title": version.roadmap.participation.fabrique.display_title,
+        }
+    kind, _sep, pk = pdf.source_key.partition(":")
+    if kind == "roadmap":
+        source, snapshot = _roadmap_source(Roadmap(pk=int(pk)))
+        context = {
+            "roadmap": _printable_roadmap(snapshot),
+            "draft_on": timezone.localtime(pdf.requested_at).date(),
+            "territory_name": snapshot["territory"]["name"],
+            "fabrique_title": snapshot["fabrique"]["display_title"],
+        }
+    elif kind == "note":
+        source, snapshot = _note_source(pdf.transversal_note)
+        context = {"note": _printable_note(snapshot), "fabrique_title": pdf.fabrique.display_title}
+    elif kind == "publication":
+        source, snapshot = _publication_source(pdf.fabrique)
+        context = {
+            "fabrique": snapshot["fabrique"]
+            | {
+                "start_date": _day(snapshot["fabrique"]["start_date"]),
+                "end_date": _day(snapshot["fabrique"]["end_date"]),
+            },
+            "partners": snapshot["partners"],
+            "territories": [
+                territory
+                | {
+                    "version": _printable_roadmap(territory["version"])
+                    if territory["version"]
+                    else None
+                }
+                for territory in snapshot["territories"]
+            ],
+            "notes": [
+                _printable_note(note) | {"html": _markdown_one_level_down(note["body"])}
+                for note in snapshot["notes"]
+                if note["body"].strip()
+            ],
+            "annexes": [
+                _printable_note(note) for note in snapshot["notes"] if not note["body"].strip()
+            ],
+            "compiled_on": timezone.localtime(pdf.requested_at).date(),
+        }
+    else:
+        raise ValueError(f"Unknown PDF source {pdf.source_key}")
+    if source.sha256 != pdf.source_sha256:
+        raise SourceChanged
+    return context
+
+
+def _claim(pdf_id: int, *, retrying: bool) -> GeneratedPdf | None:
+    now = timezone.now()
+    claimable = Q(state=GeneratedPdf.State.QUEUED) | Q(
+        state=GeneratedPdf.State.RENDERING, started_at__lt=now - STALE_RENDERING_AFTER
+    )
+    if retrying:
+        # Celery's own retry of a job its previous attempt marked failed.
+        claimable |= Q(state=GeneratedPdf.State.FAILED, attempts__lt=MAX_ATTEMPTS)
+    claimed = (
+        GeneratedPdf.objects.filter(claimable, pk=pdf_id)
+        .exclude(state=GeneratedPdf.State.READY)
+        .update(
+            state=GeneratedPdf.State.RENDERING,
+            attempts=F("attempts") + 1,
+            started_at=now,
+            finished_at=None,
+            error="",
+        )
+    )
+    if not claimed:
+        return None
+    return GeneratedPdf.objects.select_related(
+        "fabrique",
+        "transversal_note",
+        "roadmap_version__roadmap__participation__territory",
+        "roadmap_version__roadmap__participation__fabrique",
+    ).get(pk=pdf_id)
+
+
+def _fail(pdf: GeneratedPdf, message: str) -> None:
+    failed = GeneratedPdf.objects.filter(pk=pdf.pk, state=GeneratedPdf.State.RENDERING).update(
+        state=GeneratedPdf.State.FAILED, error=message, finished_at=timezone.now()
+    )
+    if not failed:
+        return  # another worker took the job over and owns its file now
+    name = pdf.file.field.generate_filename(pdf, "document.pdf")
+    if pdf.file.storage.exists(name):
+        pdf.file.storage.delete(name)
+
+
+def pdf_render(*, pdf_id: int, retrying: bool = False) -> GeneratedPdf | None:
+    """Render one job if it is free to claim; None when there was nothing to do
+    (already rendered, or being rendered by another worker).
+
+    Raises ``PdfRenderFailed`` after marking the job failed, so that the task
+    is retried."""
+    pdf = _claim(pdf_id, retrying=retrying)
+    if pdf is None:
+        return None
+    try:
+        context = _context(pdf)
+        rendered = render_pdf_pages(template=TEMPLATES[pdf.kind], context=context, title=pdf.title)
+        storage = pdf.file.storage
+        name = pdf.file.field.generate_filename(pdf, "document.pdf")
+        if storage.exists(name):
+            storage.delete(name)  # a previous attempt's file: this job's name is its own
+        saved = storage.save(name, ContentFile(rendered.data))
+        if saved != name:
+            storage.delete(saved)
+            raise RuntimeError(f"PDF stored under {saved} instead of {name}")
+    except SourceChanged:
+        _fail(pdf, _("Le contenu a changé depuis la demande : demandez un nouveau PDF."))
+        return pdf
+    except SoftTimeLimitExceeded as exc:
+        logger.warning("PDF job %s timed out", pdf.pk)
+        _fail(pdf, _("La production du PDF a pris trop de temps. Réessayez plus tard."))
+        raise PdfRenderFailed(pdf.pk) from exc
+    except Exception as exc:
+        logger.exception("PDF job %s failed", pdf.pk)
+        _fail(pdf, _("La production du PDF a échoué. Réessayez plus tard ou contactez l'ANCT."))
+        raise PdfRenderFailed(pdf.pk) from exc
+    GeneratedPdf.objects.filter(pk=pdf.pk, state=GeneratedPdf.State.RENDERING).update(
+        state=GeneratedPdf.State.READY,
+        file=name,
+        size=len(rendered.data),
+        sha256=hashlib.sha256(rendered.data).hexdigest(),
+        page_count=rendered.page_count,
+        finished_at=timezone.now(),
+        error="",
+    )
+    pdf.refresh_from_db()
+    return pdf
+
+
+# --- Publishing ------------------------------------------------------------------------
+
+
+def is_publishable(pdf: GeneratedPdf) -> bool:
+    """Adopted roadmap versions, transversal notes and publications; never a draft."""
+    return pdf.state == GeneratedPdf.State.READY and (
+        pdf.roadmap_version_id is not None
+        or pdf.kind in {GeneratedPdf.Kind.TRANSVERSAL_NOTE, GeneratedPdf.Kind.PUBLICATION}
+    )
+
+
+def pdf_publish(*, pdf: GeneratedPdf, by) -> GeneratedPdf:
+    """Offered to everybody once the Fabrique is public (ANCT's decision)."""
+    if not is_anct_staff(by):
+        raise PermissionDenied
+    if not is_publishable(pdf):
+        raise ValidationError(
+            _(
+                "Seuls les PDF prêts des versions adoptées, des notes transversales "
+                "et des publications peuvent être publiés."
+            )
+        )
+    if pdf.published_at is None:
+        pdf.published_at = timezone.now()
+        pdf.save(update_fields=["published_at"])
+    return pdf
+
+
+def pdf_unpublish(*, pdf: GeneratedPdf, by) -> GeneratedPdf:
+    if not is_anct_staff(by):
+        raise PermissionDenied
+    if pdf.published_at is not None:
+        pdf.published_at = None
+        pdf.save(update_fields=["published_at"])
+    return pdf
