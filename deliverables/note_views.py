@@ -7,7 +7,6 @@ drafts included, and write them; the territories' people and the COPIL
 ANCT staff's act. Outside that scope every page answers 404.
 """
 
-import uuid
 from pathlib import PurePath
 
 from django.contrib import messages
@@ -16,9 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -37,27 +34,7 @@ from .markdown import markdown_to_html
 from .models import TransversalNote
 from .note_forms import TransversalNoteForm
 from .services import transversal_notes as services
-
-# Guard: the PDF rendering (service, panel template, download URL) is built
-# in a parallel change. Until all three exist the page shows no PDF panel and
-# no "Produire le PDF" button. Remove the guards once it has landed.
-try:
-    from .services.rendering import transversal_note_pdf_request
-except ImportError:
-    transversal_note_pdf_request = None
-
-PDF_PANEL_TEMPLATE = "deliverables/components/pdf_jobs.html"
-
-
-def _pdf_panel_available() -> bool:
-    if transversal_note_pdf_request is None:
-        return False
-    try:
-        get_template(PDF_PANEL_TEMPLATE)
-        reverse("deliverables:pdf_download", kwargs={"token": uuid.UUID(int=0)})
-    except (TemplateDoesNotExist, NoReverseMatch):
-        return False
-    return True
+from .services.rendering import transversal_note_pdf_request
 
 
 def transversal_notes_visible_to(user):
@@ -260,25 +237,19 @@ def transversal_note(request, pk):
     note = _visible_note_or_404(request.user, pk)
     fabrique = note.fabrique
     can_write = can_run_fabrique(request.user, fabrique)
-    pdf_panel = _pdf_panel_available()
     if request.method == "POST":
         if not can_write:
             raise Http404
-        if not pdf_panel:
-            messages.error(request, _("La production des PDF n'est pas encore disponible."))
+        try:
+            transversal_note_pdf_request(note=note, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         else:
-            try:
-                transversal_note_pdf_request(note=note, by=request.user)
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(
-                    request, _("Le PDF est en cours de production : il apparaîtra ci-dessous.")
-                )
+            messages.success(
+                request, _("Le PDF est en cours de production : il apparaîtra ci-dessous.")
+            )
         return redirect("deliverables:transversal_note", pk=note.pk)
-    pdfs = (
-        generated_pdfs_visible_to(request.user).filter(transversal_note=note) if pdf_panel else None
-    )
+    pdfs = generated_pdfs_visible_to(request.user).filter(transversal_note=note)
     return render(
         request,
         "deliverables/notes/note_detail.html",
@@ -290,7 +261,6 @@ def transversal_note(request, pk):
             "can_write": can_write,
             "can_edit": can_write and (not note.is_published or is_anct_staff(request.user)),
             "can_publish": is_anct_staff(request.user),
-            "pdf_panel": pdf_panel,
             "pdfs": pdfs,
         },
     )
