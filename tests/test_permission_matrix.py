@@ -10,12 +10,18 @@ import pytest
 from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.invitations import invitation_create
 from accounts.models import Invitation
+from deliverables.models import RoadmapVersion
+from deliverables.services.roadmaps import roadmap_for_snapshot, roadmap_snapshot
 from tests.factories import (
+    ActionFactory,
+    AxisFactory,
     GeneratedPdfFactory,
     NoteVersionFactory,
+    RoadmapFactory,
     TransversalNoteFactory,
     WorkingGroupMemberFactory,
 )
@@ -52,6 +58,7 @@ TERRITORY_A_READERS = ["elu_a", "referent_a", "prestataire_x", "copil_x", "staff
 TERRITORY_A_MANAGERS = ["elu_a", "referent_a", "staff"]
 FABRIQUE_X_TEAM = ["prestataire_x", "staff"]
 ROADMAP_A_EDITORS = ["elu_a", "referent_a", "prestataire_x", "staff"]
+ROADMAP_A_ADOPTERS = ["elu_a", "staff"]
 STAFF = ["staff"]
 
 
@@ -76,13 +83,26 @@ def project_url_names():
 
 
 @pytest.fixture
-def targets(world):
+def targets(world, settings, tmp_path):
     """The URL of each pattern, aimed at territory A's and Fabrique X's objects;
     `fresh=True` makes a new object for a POST that would consume it."""
     note = NoteVersionFactory(seminar=world.seminar_a, status="partagee")
     transversal_note = TransversalNoteFactory(fabrique=world.fabrique_x)
     transversal_note.file.save("note.pdf", ContentFile(b"%PDF-1.4 test"))
     pdf = GeneratedPdfFactory(fabrique=world.fabrique_x)
+    roadmap = RoadmapFactory(participation=world.participation_a)
+    axis = AxisFactory(roadmap=roadmap)
+    action = ActionFactory(roadmap=roadmap, axis=axis)
+    RoadmapVersion.objects.create(
+        roadmap=roadmap,
+        number=1,
+        adopted_on=timezone.localdate(),
+        adopted_by=world.elu_a,
+        content=roadmap_snapshot(roadmap_for_snapshot(roadmap.pk)),
+        content_sha256="0" * 64,
+        deliberation=ContentFile(b"%PDF-1.4 deliberation", name="deliberation.pdf"),
+        deliberation_name="deliberation.pdf",
+    )
     roadmap_pdf = GeneratedPdfFactory(
         kind="feuille_de_route", fabrique=world.fabrique_x, participation=world.participation_a
     )
@@ -105,6 +125,8 @@ def targets(world):
             if fresh
             else (world.members_a[0])
         )
+        fresh_axis = AxisFactory(roadmap=roadmap) if fresh else axis
+        fresh_action = ActionFactory(roadmap=roadmap, axis=axis) if fresh else action
         kwargs = {
             "account_confirm_email": {"key": "cle-inconnue"},
             "account_reset_password_from_key": {"uidb36": "zz", "key": "cle-inconnue"},
@@ -132,6 +154,12 @@ def targets(world):
             "fabrique_detail": {"slug": world.fabrique_x.slug},
             "fabriques:staff_export": {"dataset": "fabriques", "extension": "csv"},
             "deliverables:roadmap_pdf_request": {"pk": a},
+            "deliverables:roadmap_axis_edit": {"pk": a, "axis_pk": fresh_axis.pk},
+            "deliverables:roadmap_axis_delete": {"pk": a, "axis_pk": fresh_axis.pk},
+            "deliverables:roadmap_action_edit": {"pk": a, "action_pk": fresh_action.pk},
+            "deliverables:roadmap_action_delete": {"pk": a, "action_pk": fresh_action.pk},
+            "deliverables:roadmap_version": {"pk": a, "number": 1},
+            "deliverables:roadmap_deliberation_download": {"pk": a, "number": 1},
             "deliverables:pdf_status": {"token": roadmap_pdf.token},
             "deliverables:pdf_retry": {"token": roadmap_pdf.token},
             "deliverables:pdf_download": {"token": roadmap_pdf.token},
@@ -147,6 +175,8 @@ def targets(world):
             "deliverables:public_transversal_note": {"pk": transversal_note.pk},
             "deliverables:public_transversal_note_download": {"pk": transversal_note.pk},
         }
+        if name.startswith("deliverables:roadmap") and name not in kwargs:
+            kwargs[name] = {"pk": a}
         return reverse(name, kwargs=kwargs.get(name))
 
     return url
@@ -249,6 +279,47 @@ MATRIX = {
     # --- ANCT staff -----------------------------------------------------------------
     "fabriques:dashboard": {"GET": scoped(STAFF), "POST": READ_ONLY},
     "fabriques:year_view": {"GET": scoped(STAFF), "POST": READ_ONLY},
+    # --- A territory's roadmap: co-written, submitted, adopted by its élu ------------
+    "deliverables:roadmap": {"GET": scoped(TERRITORY_A_READERS), "POST": READ_ONLY},
+    "deliverables:roadmap_sections": {
+        "GET": logged_in(405),
+        "POST": scoped(ROADMAP_A_EDITORS, 302),
+    },
+    # An empty title: the form comes back with its errors.
+    "deliverables:roadmap_axis_add": {"GET": logged_in(405), "POST": scoped(ROADMAP_A_EDITORS)},
+    "deliverables:roadmap_axis_edit": {
+        "GET": scoped(ROADMAP_A_EDITORS),
+        "POST": scoped(ROADMAP_A_EDITORS),
+    },
+    "deliverables:roadmap_axis_delete": {
+        "GET": scoped(ROADMAP_A_EDITORS),
+        "POST": scoped(ROADMAP_A_EDITORS, 302),
+    },
+    "deliverables:roadmap_action_add": {
+        "GET": scoped(ROADMAP_A_EDITORS),
+        "POST": scoped(ROADMAP_A_EDITORS),
+    },
+    "deliverables:roadmap_action_edit": {
+        "GET": scoped(ROADMAP_A_EDITORS),
+        "POST": scoped(ROADMAP_A_EDITORS),
+    },
+    "deliverables:roadmap_action_delete": {
+        "GET": scoped(ROADMAP_A_EDITORS),
+        "POST": scoped(ROADMAP_A_EDITORS, 302),
+    },
+    "deliverables:roadmap_reorder": {"GET": logged_in(405), "POST": scoped(ROADMAP_A_EDITORS, 302)},
+    "deliverables:roadmap_submit": {"GET": logged_in(405), "POST": scoped(ROADMAP_A_EDITORS, 302)},
+    # An empty form: it comes back with its errors.
+    "deliverables:roadmap_adopt": {
+        "GET": scoped(ROADMAP_A_ADOPTERS),
+        "POST": scoped(ROADMAP_A_ADOPTERS),
+    },
+    "deliverables:roadmap_versions": {"GET": scoped(TERRITORY_A_READERS), "POST": READ_ONLY},
+    "deliverables:roadmap_version": {"GET": scoped(TERRITORY_A_READERS), "POST": READ_ONLY},
+    "deliverables:roadmap_deliberation_download": {
+        "GET": scoped(TERRITORY_A_READERS),
+        "POST": READ_ONLY,
+    },
     # --- PDFs rendered by the workers: a territory's roadmap PDF ----------------------
     "deliverables:roadmap_pdf_request": {
         "GET": logged_in(405),
@@ -301,7 +372,12 @@ MATRIX = {
 }
 
 # Pages a POST changes for good: each persona gets its own fresh object.
-FRESH_TARGET_FOR_POST = {"territories:working_group_remove", "invitations:revoke"}
+FRESH_TARGET_FOR_POST = {
+    "territories:working_group_remove",
+    "invitations:revoke",
+    "deliverables:roadmap_axis_delete",
+    "deliverables:roadmap_action_delete",
+}
 
 
 def test_every_url_has_an_entry():

@@ -223,3 +223,112 @@ def roadmap_adopt(
             version.deliberation.storage.delete(version.deliberation.name)
         raise
     return version
+
+
+# --- Co-writing: sections, axes, actions -------------------------------------------
+
+ROADMAP_SECTION_FIELDS = ("vision", "synthesis", "governance", "partnerships")
+ACTION_FIELDS = (
+    "title",
+    "axis",
+    "description",
+    "lead",
+    "partners",
+    "starts_on",
+    "ends_on",
+    "horizon",
+    "budget_eur",
+    "funding",
+    "indicators",
+    "status",
+    "progress",
+    "needs_engineering_support",
+)
+
+
+def _fields_check(changes: dict, allowed: tuple[str, ...]) -> None:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+
+
+def _axis_check(roadmap: Roadmap, axis: Axis | None) -> None:
+    if axis is not None and axis.roadmap_id != roadmap.pk:
+        raise ValidationError({"axis": _("Cet axe n'appartient pas à cette feuille de route.")})
+
+
+@transaction.atomic
+def roadmap_sections_update(*, roadmap: Roadmap, changes: dict, by) -> Roadmap:
+    """The texts around the programme (ambition, synthesis, governance,
+    partnerships). Saving them unchanged leaves an adopted roadmap adopted."""
+    _fields_check(changes, ROADMAP_SECTION_FIELDS)
+    changed = [name for name, value in changes.items() if getattr(roadmap, name) != value]
+    if not changed:
+        return roadmap
+    for name in changed:
+        setattr(roadmap, name, changes[name])
+    roadmap.save(update_fields=[*changed, "updated_at"])
+    roadmap_touched(roadmap=roadmap)
+    return roadmap
+
+
+@transaction.atomic
+def roadmap_axis_create(*, roadmap: Roadmap, title: str, by) -> Axis:
+    axis = Axis.objects.create(
+        roadmap=roadmap, title=title, position=next_position(roadmap.axes.all())
+    )
+    roadmap_touched(roadmap=roadmap)
+    return axis
+
+
+@transaction.atomic
+def roadmap_axis_update(*, axis: Axis, title: str, by) -> Axis:
+    if axis.title != title:
+        axis.title = title
+        axis.save(update_fields=["title"])
+        roadmap_touched(roadmap=axis.roadmap)
+    return axis
+
+
+@transaction.atomic
+def roadmap_axis_delete(*, axis: Axis, by) -> None:
+    """Delete an axis; its actions stay in the roadmap, filed under no axis."""
+    roadmap = axis.roadmap
+    axis.delete()
+    roadmap_touched(roadmap=roadmap)
+
+
+@transaction.atomic
+def roadmap_action_create(*, roadmap: Roadmap, fields: dict, by) -> Action:
+    _fields_check(fields, ACTION_FIELDS)
+    _axis_check(roadmap, fields.get("axis"))
+    action = Action(roadmap=roadmap, **fields)
+    action.position = next_position(roadmap.actions.all())
+    action.save()
+    roadmap_touched(roadmap=roadmap)
+    return action
+
+
+@transaction.atomic
+def roadmap_action_update(*, action: Action, changes: dict, by) -> Action:
+    _fields_check(changes, ACTION_FIELDS)
+    roadmap = action.roadmap
+    if "axis" in changes:
+        _axis_check(roadmap, changes["axis"])
+    if not changes:
+        return action
+    for name, value in changes.items():
+        setattr(action, name, value)
+    if "axis" in changes:
+        # A moved action goes last in its new axis.
+        action.position = next_position(roadmap.actions.exclude(pk=action.pk))
+    action.save(update_fields=[*changes, *(["position"] if "axis" in changes else [])])
+    roadmap_touched(roadmap=roadmap)
+    return action
+
+
+@transaction.atomic
+def roadmap_action_delete(*, action: Action, by) -> None:
+    roadmap = action.roadmap
+    action.delete()
+    roadmap_touched(roadmap=roadmap)
