@@ -30,6 +30,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from deliverables.models import Action, Axis, Roadmap
+from deliverables.services.rendering import roadmap_version_pdf_request
+from deliverables.services.roadmaps import roadmap_adopt, roadmap_submit
 from fabriques.models import (
     CopilMember,
     Fabrique,
@@ -142,6 +144,7 @@ def demo_world_ensure(*, today: date) -> DemoWorld:
     )
     _notes_ensure(held=held, fabrique=fabrique, participations=participations, team=team, rng=rng)
     _roadmaps_ensure(participations=participations)
+    _first_roadmap_adopted(participations=participations, today=today)
     return DemoWorld(participations=participations, users=users)
 
 
@@ -589,6 +592,19 @@ def _note_build(*, seminar, fabrique, territory, summary, status, author_id, upl
     # The field's upload_to stores it under a server-generated name.
     note.file.save(original_name, ContentFile(content), save=False)
     return note
+
+
+def _first_roadmap_adopted(*, participations, today: date) -> None:
+    """The first territory's élu has adopted its roadmap: the demo shows an
+    adopted version 1 and its PDF (rendered once the demo is committed)."""
+    participation = participations[data.TERRITORIES[0].code]
+    roadmap = participation.roadmap
+    if roadmap.versions.exists():
+        return
+    elu = participation.contacts.get(role=ParticipationContact.Role.ELU).user
+    roadmap = roadmap_submit(roadmap=roadmap, by=elu)
+    version = roadmap_adopt(roadmap=roadmap, by=elu, adopted_on=today)
+    roadmap_version_pdf_request(version=version, by=elu)
 
 
 def _roadmaps_ensure(*, participations) -> None:

@@ -16,7 +16,7 @@ from accounts import demo_data as data
 from accounts.demo import ANCT_STAFF_EMAIL, demo_accounts_ensure
 from accounts.models import User
 from accounts.roles import PORTAL_APPS
-from deliverables.models import Action, Roadmap
+from deliverables.models import Action, GeneratedPdf, Roadmap
 from fabriques.models import CopilMember, Fabrique, TeamMember
 from seminars.models import Attendance, NoteVersion, Seminar
 from territories.models import ParticipationContact
@@ -232,12 +232,28 @@ def test_every_note_file_matches_its_fingerprint_and_reads_as_text(imported):
         assert note.seminar.theme in text
 
 
-def test_each_territory_has_a_draft_roadmap(imported):
-    run_demo()
+def test_each_territory_has_a_roadmap_and_the_first_one_is_adopted_with_its_pdf(
+    imported, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run_demo()
     roadmaps = Roadmap.objects.filter(participation__fabrique=the_fabrique())
-    assert roadmaps.count() == 4
+    assert sorted(roadmaps.values_list("status", flat=True)) == [
+        Roadmap.Status.ADOPTED,
+        *[Roadmap.Status.DRAFT] * 3,
+    ]
+    adopted = roadmaps.get(status=Roadmap.Status.ADOPTED)
+    version = adopted.versions.get()
+    pdf = version.pdfs.get()
+    assert pdf.state == GeneratedPdf.State.READY
+    text = subprocess.run(
+        ["pdftotext", pdf.file.path, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert adopted.participation.territory.name in " ".join(text.split())
+    run_demo()  # a second run adopts nothing more
+    assert adopted.versions.count() == 1
     for roadmap in roadmaps:
-        assert roadmap.status == Roadmap.Status.DRAFT and roadmap.vision
+        assert roadmap.vision
         assert 2 <= roadmap.axes.count() <= 3
         assert 5 <= roadmap.actions.count() <= 8
         assert not roadmap.actions.filter(axis__isnull=True).exists()
