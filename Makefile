@@ -161,3 +161,23 @@ compose-config: ## Valide docker-compose.yml (valeurs factices pour les variable
 .PHONY: clean
 clean: ## Supprime .venv, db.sqlite3, media et staticfiles
 	rm -rf $(VENV) db.sqlite3 media staticfiles node_modules
+
+# --- Banc d'essai (issue 9, bench/README.md) ----------------------------------
+# PostgreSQL 15 jetable démarré et arrêté par bench/run.py (initdb/postgres sur
+# un port libre de 127.0.0.1) ; Celery en mode eager, donc pas de Redis.
+
+STAMP_BENCH := $(VENV)/.installed-bench
+BENCH_ARGS  ?=
+
+$(STAMP_BENCH): pyproject.toml | venv-ok
+	$(call pip_install,-e ".[bench]")
+	@mkdir -p static
+	@touch $@ $(STAMP)
+
+.PHONY: bench bench-quick
+bench: $(STAMP_BENCH) ## Banc d'essai complet (~10 min) : tableau et bench/results.json
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+bench-quick: $(STAMP_BENCH) ## Banc d'essai réduit pour le développement (~3 min)
+	$(PY) -m bench.run --scale 0.02 --requests 5 --load-seconds 10 --users 10 \
+	  --output /tmp/fabriques-bench-quick.json $(BENCH_ARGS)
