@@ -23,8 +23,18 @@ def absolute_url(path: str, *, request=None) -> str:
     return base_url.rstrip("/") + path
 
 
-def send_templated_email(*, template: str, to: list[str], context: dict, request=None) -> int:
-    """Render ``templates/emails/<template>/`` and send it; return the number sent."""
+def send_templated_email(
+    *,
+    template: str,
+    to: list[str],
+    context: dict,
+    request=None,
+    cc: list[str] | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
+) -> int:
+    """Render ``templates/emails/<template>/`` and send it; return the number sent.
+
+    ``attachments`` are ``(filename, content, mimetype)`` triples."""
     context = {"portal_url": absolute_url("/", request=request), **context}
     # E-mails may be sent outside a request (shell, Celery): force French. The
     # request only builds links: its context processors (the sender's spaces,
@@ -35,6 +45,8 @@ def send_templated_email(*, template: str, to: list[str], context: dict, request
         html = render_to_string(f"emails/{template}/body.html", context)
     # A subject is one header line: template newlines would break it.
     subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, cc=cc)
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or ():
+        message.attach(filename, content, mimetype)
     return message.send()

@@ -12,6 +12,7 @@ PORTAL_APPS = [
     "territories",
     "seminars",
     "deliverables",
+    "reminders",
     "account",
     "mfa",
 ]

@@ -9,6 +9,7 @@ secrets a real deployment needs.
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from .env import env_bool, env_int, env_list, env_str, require
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "territories",
     "seminars",
     "deliverables",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +211,19 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Beat ticks in CELERY_TIMEZONE (Paris). The sweep sends each reminder once
+# however often it runs (reminders.services), so a double tick is harmless.
+CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {
+        "task": "reminders.tasks.send_reminders_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    # PDF jobs left queued while Redis was down, or stuck by a dead worker.
+    "requeue-stale-pdfs": {
+        "task": "deliverables.tasks.requeue_stale_pdfs_task",
+        "schedule": crontab(minute="*/10"),
+    },
+}
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

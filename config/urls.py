@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("fabriques.urls")),
     path("", include("seminars.urls")),
     path("", include("deliverables.urls")),
+    path("", include("reminders.urls")),
 ]

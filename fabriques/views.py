@@ -21,6 +21,7 @@ from accounts.permissions import (
     is_anct_staff,
 )
 from deliverables.models import Roadmap
+from reminders.services import failed_reminders
 from seminars.models import NoteVersion, Seminar, SeminarProgress
 from territories.models import Participation
 
@@ -148,6 +149,7 @@ def dashboard(request):
             .select_related("follow_up")
             .order_by("follow_up_due_date", "title"),
             "follow_up_days": DASHBOARD_FOLLOW_UP_DAYS,
+            "failed_reminders": failed_reminders(),
         },
     )
 

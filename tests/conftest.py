@@ -200,8 +200,14 @@ def factory_sequence_email(territory: str):
 
 
 def pytest_collection_modifyitems(items):
-    """Run the browser tests last: their live server needs real commits, so
-    pytest-django truncates every table after each of them and data the
-    migrations created (transitions, the default seminar path) is only
-    restored when the next such test starts."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    """Run the tests that really commit last, the browser tests at the very end:
+    pytest-django truncates every table after each of them, so data the
+    migrations created (transitions, the default seminar path, the ANCT group)
+    is gone for the plain tests that would follow, and only restored when the
+    next ``serialized_rollback`` test starts."""
+
+    def commits(item):
+        marker = item.get_closest_marker("django_db")
+        return bool(marker and marker.kwargs.get("transaction", False))
+
+    items.sort(key=lambda item: (item.get_closest_marker("e2e") is not None, commits(item)))

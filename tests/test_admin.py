@@ -5,6 +5,8 @@ requested with 5 rows and again with 50, and must run the same number of
 queries: a page whose cost grows with the table has a query in a loop.
 """
 
+from datetime import date
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -13,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fabriques.models import Fabrique
+from reminders.models import Reminder, ReminderPreference
 from seminars.models import Seminar
 from territories.models import Commune, Departement, Region
 from tests import factories as f
@@ -88,6 +91,18 @@ def make_invitations(n):
         )
 
 
+def make_reminders(n):
+    return [
+        Reminder.objects.create(
+            kind=Reminder.Kind.NOTE_LATE,
+            object_key=f"seminar:{user.pk}",
+            due_on=date(2027, 6, 5),
+            recipient=user,
+        )
+        for user in f.UserFactory.create_batch(n)
+    ]
+
+
 ROW_MAKERS = {
     "accounts.invitation": make_invitations,
     "account.emailaddress": make_email_addresses,
@@ -129,6 +144,10 @@ ROW_MAKERS = {
     "deliverables.followup": lambda n: f.FollowUpFactory.create_batch(n),
     "deliverables.roadmapversion": lambda n: f.RoadmapVersionFactory.create_batch(n),
     "deliverables.generatedpdf": lambda n: f.GeneratedPdfFactory.create_batch(n),
+    "reminders.reminder": make_reminders,
+    "reminders.reminderpreference": lambda n: [
+        ReminderPreference.objects.create(user=user) for user in f.UserFactory.create_batch(n)
+    ],
 }
 
 REGISTERED = sorted(

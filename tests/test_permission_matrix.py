@@ -279,6 +279,8 @@ MATRIX = {
     # --- ANCT staff -----------------------------------------------------------------
     "fabriques:dashboard": {"GET": scoped(STAFF), "POST": READ_ONLY},
     "fabriques:year_view": {"GET": scoped(STAFF), "POST": READ_ONLY},
+    # The reminders preference (immediate or daily digest) is everyone's own.
+    "reminders:preference": {"GET": logged_in(405), "POST": logged_in(302)},
     # --- A territory's roadmap: co-written, submitted, adopted by its élu ------------
     "deliverables:roadmap": {"GET": scoped(TERRITORY_A_READERS), "POST": READ_ONLY},
     "deliverables:roadmap_sections": {
