@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 
 from accounts.roles import anct_staff_group_ensure
@@ -26,6 +28,33 @@ def celery_eager(request):
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+def reference_data_ensure():
+    """Put back the rows the data migrations create (transitions, the default
+    seminar path) and the ANCT staff group, with their own idempotent functions.
+
+    Tests that really commit (live server, real worker) end with pytest-django
+    emptying every table. Serialized rollback is meant to restore those rows
+    for the next such test, but does not once the test database was set up
+    before (any plain test ran first)."""
+    from django.apps import apps as django_apps
+
+
+    for module, function in (
+        ("fabriques.migrations.0003_transitions", "create_transitions"),
+        ("seminars.migrations.0002_default_template", "create_default_template"),
+    ):
+        getattr(importlib.import_module(module), function)(django_apps, None)
+    anct_staff_group_ensure()
+
+
+@pytest.fixture(autouse=True)
+def reference_data_after_flush(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction", False):
+        request.getfixturevalue("transactional_db")
+        reference_data_ensure()
 
 
 @pytest.fixture(autouse=True)

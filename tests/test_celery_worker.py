@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from kombu import pools
 
 from config.celery import app
 from deliverables.models import GeneratedPdf
@@ -53,7 +54,12 @@ def worker(transactional_db, settings, tmp_path, monkeypatch):
     producer = {"broker_url": BROKER_URL, "task_always_eager": False, "result_backend": None}
     previous = {key: app.conf[key] for key in producer}
     app.conf.update(producer)
-    monkeypatch.setattr(app, "_pool", None)  # no connection pool from another URL
+    # Celery reads the CELERY_BROKER_URL variable before its configuration
+    # (CI exports one for the other tests): point it at the worker's broker too.
+    monkeypatch.setenv("CELERY_BROKER_URL", BROKER_URL)
+    # No connection or producer pool made for another URL may be reused.
+    pools.reset()
+    monkeypatch.setattr(app, "_pool", None)
     monkeypatch.setattr(app.amqp, "_producer_pool", None)
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -83,8 +89,9 @@ def worker(transactional_db, settings, tmp_path, monkeypatch):
             process.kill()
             process.wait()
         app.conf.update(previous)
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Close this test's pools and forget them (kombu keeps producer pools
+        # in a process-wide registry), so later tests start afresh.
+        pools.reset()
 
 
 def wait_until_finished(pdf: GeneratedPdf, process, log: Path, timeout=60) -> GeneratedPdf:

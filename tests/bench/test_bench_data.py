@@ -40,7 +40,10 @@ def _fingerprint() -> dict:
         ),
         "actions": list(
             Action.objects.order_by(
-                "roadmap__participation__territory__name", "position"
+                "roadmap__participation__fabrique__slug",
+                "roadmap__participation__territory__name",
+                "roadmap__participation__territory_id",
+                "position",
             ).values_list("title", "status", "budget_eur")
         ),
         "working_group": sorted(WorkingGroupMember.objects.values_list("last_name", "college")),

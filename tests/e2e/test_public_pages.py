@@ -6,13 +6,11 @@ axe-core comes from npm (package.json at the root; `npm ci` installs it).
 Screenshots go to /tmp/e2e-shots/ for a human look.
 """
 
-import importlib
 import re
 from datetime import datetime, time
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -34,22 +32,8 @@ SHOTS = Path("/tmp/e2e-shots")
 INDUSTRIAL_2020 = "2020-sites-industriels-de-demain"
 
 
-def reference_data_ensure():
-    """The rows the data migrations create (transitions, default seminar path).
-    Serialized rollback is meant to restore them after an earlier live-server
-    test truncated every table, but it does not when the test database was
-    set up before Playwright started (any non-browser test ran first): the
-    migrations' own functions, idempotent, put them back."""
-    for module, function in (
-        ("fabriques.migrations.0003_transitions", "create_transitions"),
-        ("seminars.migrations.0002_default_template", "create_default_template"),
-    ):
-        getattr(importlib.import_module(module), function)(django_apps, None)
-
-
 @pytest.fixture
 def imported(db):
-    reference_data_ensure()
     call_command("import_geography", verbosity=0)
     call_command("import_fabriques", verbosity=0)
 
