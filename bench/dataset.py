@@ -649,7 +649,8 @@ class Builder:
             held = s.ends_at
             for number, status in enumerate(statuses, start=1):
                 body = (
-                    f"%PDF-1.4\n% Note {number} du seminaire {s.kind} {s.number} ({s.theme})\n".encode()
+                    f"%PDF-1.4\n% Note {number} du seminaire {s.kind} {s.number}"
+                    f" ({s.theme})\n".encode()
                     + b"x" * rng.randrange(200, 900)
                     + b"\n%%EOF\n"
                 )

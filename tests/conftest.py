@@ -40,7 +40,6 @@ def reference_data_ensure():
     before (any plain test ran first)."""
     from django.apps import apps as django_apps
 
-
     for module, function in (
         ("fabriques.migrations.0003_transitions", "create_transitions"),
         ("seminars.migrations.0002_default_template", "create_default_template"),
