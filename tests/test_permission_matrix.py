@@ -386,6 +386,21 @@ def test_every_url_has_an_entry():
     assert sorted(MATRIX) == project_url_names()
 
 
+def assert_security_headers(response):
+    """What every answer carries: the strict CSP (or the download's sandbox),
+    no framing, no MIME sniffing, no referrer leaving the site."""
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert csp == "sandbox" or (
+        "default-src 'self'" in csp
+        and "frame-ancestors 'none'" in csp
+        and "unsafe-inline" not in csp
+        and "unsafe-eval" not in csp
+    ), csp
+    assert response.headers.get("X-Frame-Options") == "DENY"
+    assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    assert response.headers.get("Referrer-Policy") == "same-origin"
+
+
 def request_as(client, world, persona, method, url):
     client.logout()
     if world.personas[persona] is not None:
@@ -401,6 +416,7 @@ def test_each_role_gets_the_expected_status(client, world, targets, name):
             url = targets(name, fresh=method == "POST" and name in FRESH_TARGET_FOR_POST)
             response = request_as(client, world, persona, method, url)
             observed[(method, persona)] = response.status_code
+            assert_security_headers(response)
             people_of_a = ("elu_a", "referent_a", "prestataire_x", "copil_x")
             if persona in people_of_a and not response.streaming:
                 # Nothing of territory B reaches territory A's people.
@@ -419,9 +435,11 @@ def test_the_back_office_is_for_anct_staff_only(client, world, model):
     expected = logged_in(302, staff=200)
     if model._meta.label_lower == "auth.group":
         expected["staff"] = 403  # rights are a superuser's business
-    observed = {
-        persona: request_as(client, world, persona, "GET", url).status_code for persona in PERSONAS
-    }
+    observed = {}
+    for persona in PERSONAS:
+        response = request_as(client, world, persona, "GET", url)
+        assert_security_headers(response)
+        observed[persona] = response.status_code
     assert observed == expected
 
 

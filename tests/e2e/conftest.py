@@ -38,6 +38,34 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "fr-FR", "viewport": {"width": 1400, "height": 1000}}
 
 
+@pytest.fixture
+def page(page):
+    """Every browser test's page, watched: the portal's strict CSP must refuse
+    nothing it serves (a refused inline style or script is a defect), and no
+    request may leave the live server (no third party, no tracking)."""
+    from urllib.parse import urlsplit
+
+    refused, outside = [], []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    def on_request(request):
+        parts = urlsplit(request.url)
+        if parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname not in {
+            "127.0.0.1",
+            "localhost",
+        }:
+            outside.append(request.url)
+
+    page.on("console", on_console)
+    page.on("request", on_request)
+    yield page
+    assert not refused, refused
+    assert not outside, outside
+
+
 PASSWORD = "motdepasse-de-test"
 
 
