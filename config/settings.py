@@ -222,9 +222,14 @@ PORTAL_BASE_URL = env_str(
     "PORTAL_BASE_URL", "https://fabriques.anct.gouv.fr" if PRODUCTION else "http://127.0.0.1:8000"
 )
 
-# E-mail through Django 6.1's MAILERS: the console by default (so `make run`
-# shows what would be sent), SMTP when EMAIL_BACKEND says so.
-EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail through Django 6.1's MAILERS: the console by default in development
+# (so `make run` shows what would be sent), SMTP in production (EMAIL_HOST...).
+EMAIL_BACKEND_PATH = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
 _mailer = {"BACKEND": EMAIL_BACKEND_PATH}
 if EMAIL_BACKEND_PATH == "django.core.mail.backends.smtp.EmailBackend":
     _mailer["OPTIONS"] = {

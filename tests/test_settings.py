@@ -70,3 +70,25 @@ def test_a_malformed_boolean_is_refused():
     result = load_settings(DEBUG="peut-être")
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_the_deployment_checks_pass_with_production_settings(tmp_path):
+    """`check --deploy --fail-level WARNING`: HSTS, secure cookies, SSL
+    redirect, a real mailer... nothing silenced."""
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_SECRETS}
+    env |= {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "k" * 20 + "-Zq8#xV2!mP4@rT6$wY9%bN3^hJ5&dL7*fG1(sA0)eC",
+        "ALLOWED_HOSTS": "fabriques.anct.gouv.fr",
+        # The checks need no server: an SQLite file stands in for PostgreSQL.
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (0 silenced)" in result.stdout
