@@ -217,6 +217,12 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Who hosts the portal, for the legal notice (mentions légales).
+LEGAL_HOST = env_str(
+    "LEGAL_HOST",
+    "Hébergeur indiqué par l'exploitant du portail (variable LEGAL_HOST).",
+)
+
 # Absolute links in e-mails sent outside a request (Celery tasks, commands).
 PORTAL_BASE_URL = env_str(
     "PORTAL_BASE_URL", "https://fabriques.anct.gouv.fr" if PRODUCTION else "http://127.0.0.1:8000"

@@ -8,6 +8,7 @@ admin.site.index_title = "Pilotage des Fabriques"
 urlpatterns = [
     path("", include("fabriques.public_urls")),
     path("", include("territories.public_urls")),
+    path("", include("config.legal_urls")),
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -194,6 +194,10 @@ MATRIX = {
     # The world's Fabrique X is not public: its territory has no public page.
     "territory_detail": {"GET": statuses(404), "POST": statuses(405)},
     "opendata": {"GET": statuses(200), "POST": statuses(405)},
+    "legal:legal_notice": {"GET": statuses(200), "POST": statuses(405)},
+    "legal:personal_data": {"GET": statuses(200), "POST": statuses(405)},
+    "legal:accessibility": {"GET": statuses(200), "POST": statuses(405)},
+    "legal:sitemap": {"GET": statuses(200), "POST": statuses(405)},
     "opendata_catalogue_csv": {"GET": statuses(200), "POST": statuses(405)},
     "opendata_catalogue_json": {"GET": statuses(200), "POST": statuses(405)},
     "opendata_schema": {"GET": statuses(200), "POST": statuses(405)},

@@ -84,6 +84,10 @@ PUBLIC_PAGES = {
     "catalogue-filtered": ("/fabriques/?edition=2019&q=industriel", None),
     "fabrique": (f"/fabriques/{INDUSTRIAL_2020}/", None),
     "map": ("/carte/", "Carte des territoires accompagnés"),
+    "legal-notice": ("/mentions-legales/", "Mentions légales"),
+    "personal-data": ("/donnees-personnelles/", "Données personnelles"),
+    "accessibility": ("/accessibilite/", "Déclaration d'accessibilité"),
+    "sitemap": ("/plan-du-site/", "Plan du site"),
 }
 
 
