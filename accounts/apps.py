@@ -16,3 +16,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_refresh_anct_staff_group, sender=self)
+        from . import security_log
+
+        security_log.connect()

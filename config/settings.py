@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.TotpRequiredMiddleware",
+    "accounts.security_log.SecurityLogMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -286,4 +287,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # accounts/security_log.py: one line per security event, no personal data.
+    "loggers": {"portal.security": {"level": "INFO"}},
 }
