@@ -1,11 +1,16 @@
+import time
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from .mfa import totp_setup_needed
+from .security_log import security_event
 
 # What a person must still reach while setting up the authenticator: leaving,
 # the set-up itself, proving who they are again before it (allauth asks when the
@@ -58,3 +63,34 @@ class TotpRequiredMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return redirect(url)
+
+
+class StaffIdleTimeoutMiddleware:
+    """Log ANCT staff out after ``STAFF_IDLE_TIMEOUT_MINUTES`` without a request.
+
+    Staff see every territory's data: a session left open on an unattended
+    computer must not stay usable for the whole browser session. The time of
+    the last request lives in the session itself (no extra query); other
+    people keep the browser-session lifetime.
+    """
+
+    SESSION_KEY = "_staff_last_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
+            now = int(time.time())
+            last_seen = request.session.get(self.SESSION_KEY, now)
+            if now - last_seen > settings.STAFF_IDLE_TIMEOUT_MINUTES * 60:
+                security_event("idle_logout", user=user)
+                logout(request)
+                messages.info(
+                    request,
+                    _("Votre session a expiré après une période d'inactivité : reconnectez-vous."),
+                )
+                return redirect_to_login(request.get_full_path())
+            request.session[self.SESSION_KEY] = now
+        return self.get_response(request)

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.TotpRequiredMiddleware",
+    "accounts.middleware.StaffIdleTimeoutMiddleware",
     "accounts.security_log.SecurityLogMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -152,6 +153,8 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
+# ANCT staff are logged out after this long without a request (accounts.middleware).
+STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Fabriques Prospectives] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_ADAPTER = "accounts.mfa.MFAAdapter"
