@@ -45,7 +45,7 @@ def test_staff_are_logged_out_after_30_idle_minutes(client, world, settings):
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
     # Logged out for good, with a message saying why on the login page.
     page = client.get(response["Location"]).content.decode()
-    assert "période d'inactivité" in page
+    assert "période d&#x27;inactivité" in page
     assert "_auth_user_id" not in client.session
 
 
