@@ -160,6 +160,44 @@ class Action(models.Model):
         return self.title
 
 
+class ActionUpdate(models.Model):
+    """One status update of an action after the Fabrique (six-month follow-up):
+    the history of where the territory said its action stood, and when."""
+
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="updates"
+    )
+    status = models.CharField(_("statut"), max_length=20, choices=Action.Status.choices)
+    progress = models.PositiveSmallIntegerField(
+        _("avancement (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    comment = models.TextField(_("commentaire"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mise à jour par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_updates",
+    )
+    created_at = models.DateTimeField(_("mise à jour le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mise à jour d'action")
+        verbose_name_plural = _("mises à jour d'actions")
+        ordering = ["action", "-created_at", "-pk"]
+        indexes = [models.Index(fields=["action", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__isnull=True) | Q(progress__lte=100),
+                name="action_update_progress_is_a_percentage",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.action} — {self.get_status_display()}"
+
+
 DOCUMENT_EXTENSIONS = ["pdf", "docx", "odt"]
 
 

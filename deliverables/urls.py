@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("deliverables.pdf_urls")),
     path("", include("deliverables.note_urls")),
     path("", include("deliverables.public_urls")),
+    path("", include("deliverables.follow_up_urls")),
 ]

@@ -7,20 +7,20 @@ counts the actions as they are on the day it goes out).
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from accounts.emails import absolute_url
 from deliverables.models import Action
+from deliverables.services.follow_up import follow_up_summary
 from fabriques.models import Fabrique
 from seminars.calendars import calendar_build
 from seminars.models import Seminar, SeminarKind
 from territories.models import Participation, ParticipationContact
 
 from .models import Reminder, ReminderKind
-from .planning import anct_staff, has_answered, parse_key
+from .planning import anct_staff, parse_key
 
 Kind = ReminderKind
 
@@ -58,10 +58,11 @@ def roadmap_link(participation_id: int) -> str:
 
 
 def follow_up_link(fabrique_id: int) -> str:
-    return link(
-        ("deliverables:follow_up", {"pk": fabrique_id}),
-        ("fabriques:dashboard", {}),
-    )
+    return link(("deliverables:follow_up", {"pk": fabrique_id}))
+
+
+def follow_up_actions_link(participation_id: int) -> str:
+    return link(("deliverables:follow_up_actions", {"pk": participation_id}))
 
 
 def staff_copies(*, besides) -> list[str]:
@@ -138,7 +139,7 @@ def _followup_actions(pk, recipient) -> ReminderMessage:
             "territory": participation.territory.name,
             "fabrique": participation.fabrique.display_title,
             "actions": _actions_of(participation),
-            "link": roadmap_link(participation.pk),
+            "link": follow_up_actions_link(participation.pk),
         },
     )
 
@@ -146,50 +147,20 @@ def _followup_actions(pk, recipient) -> ReminderMessage:
 def followup_summary_rows(fabrique: Fabrique) -> list[dict]:
     """Per confirmed territory: its actions done, in progress, not started and
     otherwise (paused, abandoned), whether it answered the update request,
-    and its actions asking for ANCT's tailored engineering support."""
-    participations = list(
-        Participation.objects.confirmed()
-        .filter(fabrique=fabrique)
-        .select_related("territory", "roadmap")
-        .annotate(
-            done=Count("roadmap__actions", filter=Q(roadmap__actions__status=Action.Status.DONE)),
-            in_progress=Count(
-                "roadmap__actions", filter=Q(roadmap__actions__status=Action.Status.IN_PROGRESS)
-            ),
-            not_started=Count(
-                "roadmap__actions", filter=Q(roadmap__actions__status=Action.Status.PLANNED)
-            ),
-            total=Count("roadmap__actions"),
-        )
-        .order_by("territory__name")
-    )
-    support: dict[int, list[str]] = {}
-    for participation_id, title in (
-        Action.objects.filter(
-            roadmap__participation__in=participations, needs_engineering_support=True
-        )
-        .order_by("position", "pk")
-        .values_list("roadmap__participation_id", "title")
-    ):
-        support.setdefault(participation_id, []).append(title)
-    rows = []
-    for p in participations:
-        roadmap = getattr(p, "roadmap", None)
-        rows.append(
-            {
-                "territory": p.territory.name,
-                "done": p.done,
-                "in_progress": p.in_progress,
-                "not_started": p.not_started,
-                "other": p.total - p.done - p.in_progress - p.not_started,
-                "answered": has_answered(
-                    roadmap_updated_at=roadmap.updated_at if roadmap else None,
-                    end_date=fabrique.end_date,
-                ),
-                "support": support.get(p.pk, []),
-            }
-        )
-    return rows
+    and its actions asking for ANCT's tailored engineering support (the same
+    summary as the follow-up page and its PDF report)."""
+    return [
+        {
+            "territory": row.territory,
+            "done": row.done,
+            "in_progress": row.in_progress,
+            "not_started": row.planned,
+            "other": row.paused + row.abandoned,
+            "answered": row.answered,
+            "support": row.support,
+        }
+        for row in follow_up_summary(fabrique)
+    ]
 
 
 def _followup_summary(pk, recipient) -> ReminderMessage:
@@ -214,7 +185,7 @@ def _followup_late(pk, recipient) -> ReminderMessage:
             "territory": participation.territory.name,
             "fabrique": participation.fabrique.display_title,
             "actions": _actions_of(participation),
-            "link": roadmap_link(participation.pk),
+            "link": follow_up_actions_link(participation.pk),
         },
         cc=staff_copies(besides=recipient),
     )

@@ -11,6 +11,7 @@ from seminars.models import Seminar, SeminarKind
 
 from .models import (
     WORKING_GROUP_TARGET,
+    AnctDelegate,
     Commune,
     Departement,
     Epci,
@@ -263,3 +264,12 @@ class WorkingGroupMemberAdmin(admin.ModelAdmin):
     list_filter = ["college", "participation__fabrique__edition"]
     search_fields = ["first_name", "last_name", "organisation", "participation__territory__name"]
     autocomplete_fields = ["participation"]
+
+
+@admin.register(AnctDelegate)
+class AnctDelegateAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "role", "title", "departement", "email", "phone"]
+    list_select_related = ["departement"]
+    list_filter = ["role", "departement__region"]
+    search_fields = ["full_name", "email", "title", "departement__code", "departement__name"]
+    autocomplete_fields = ["departement"]

@@ -436,3 +436,42 @@ class WorkingGroupMember(models.Model):
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
+
+
+class AnctDelegate(models.Model):
+    """The ANCT's territorial delegate of a département (the prefect) and the
+    deputy delegate: whom a territory asks for tailored engineering support
+    after its Fabrique. Kept by ANCT staff in the back-office."""
+
+    class Role(models.TextChoices):
+        DELEGATE = "delegue", _("Délégué territorial (préfet)")
+        DEPUTY = "adjoint", _("Délégué territorial adjoint")
+
+    departement = models.ForeignKey(
+        Departement,
+        verbose_name=_("département"),
+        on_delete=models.CASCADE,
+        related_name="anct_delegates",
+    )
+    role = models.CharField(_("rôle"), max_length=10, choices=Role.choices)
+    full_name = models.CharField(_("nom complet"), max_length=200)
+    title = models.CharField(
+        _("fonction"), max_length=200, help_text=_("Ex. : préfète de la Savoie.")
+    )
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("délégué territorial de l'ANCT")
+        verbose_name_plural = _("délégués territoriaux de l'ANCT")
+        ordering = ["departement", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["departement", "role"],
+                name="anct_delegate_once_per_role",
+                violation_error_message=_("Ce département a déjà un délégué pour ce rôle."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.get_role_display()}, {self.departement_id})"

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,18 +12,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.permissions import (
+    can_edit_roadmap,
     can_manage_working_group,
     can_run_fabrique,
     get_visible_or_404,
     is_anct_staff,
     participations_of_territory_user,
     participations_visible_to,
+    territory_roles,
 )
-from deliverables.models import Roadmap
+from deliverables.models import Action
 from seminars.models import NoteVersion, Seminar, SeminarKind
 
 from .forms import WorkingGroupMemberForm
-from .models import Participation, WorkingGroupMember, WorkingGroupSummary
+from .models import AnctDelegate, Participation, WorkingGroupMember, WorkingGroupSummary
 from .services import (
     working_group_member_add,
     working_group_member_remove,
@@ -78,30 +80,98 @@ def space(request):
 @login_required
 @require_safe
 def participation_detail(request, pk):
-    participation = _participation_or_404(request, pk)
+    """The territory's page. A constant number of queries: the permission
+    flags and the roadmap come with the participation, the actions are read
+    once for the programme and the engineering-support section."""
+    user = request.user
     today = timezone.localdate()
+    participation = get_visible_or_404(
+        participations_visible_to(user)
+        .select_related(
+            "territory",
+            "fabrique",
+            "fabrique__anct_programme",
+            "lead_consultant__user",
+            "lead_consultant__contract__prestataire",
+            "roadmap",
+        )
+        .annotate(
+            is_referent=Exists(territory_roles(user, today).filter(participation=OuterRef("pk")))
+        ),
+        pk=pk,
+    )
     calendar = Seminar.objects.calendar_of(participation)
+    seminars = list(calendar.with_note_state(today).in_calendar_order())
+    held_local = sum(
+        1
+        for seminar in seminars
+        if seminar.participation_id == participation.pk
+        and seminar.kind == SeminarKind.LOCAL
+        and seminar.status == Seminar.Status.HELD
+    )
     members = WorkingGroupMember.objects.filter(participation=participation)
+    roadmap = getattr(participation, "roadmap", None)
+    axes, loose_actions, support_actions = _programme(roadmap)
+    after_fabrique = today > participation.fabrique.end_date
+    can_manage_group = is_anct_staff(user) or participation.is_referent
     return render(
         request,
         "territories/participation.html",
-        _page_context(request, participation, current=participation.territory.name, depth=0)
+        _page_context(
+            request,
+            participation,
+            current=participation.territory.name,
+            depth=0,
+            is_referent=participation.is_referent,
+        )
         | {
             "partnerships": participation.fabrique.partnerships.select_related("organisation"),
             "contacts": participation.contacts.active_on(today).select_related("user"),
             # With each seminar's note state, so a late note shows here too.
-            "calendar": calendar.with_note_state(today).in_calendar_order(),
+            "calendar": seminars,
             "shared_notes": NoteVersion.objects.latest_shared()
             .filter(seminar__in=calendar)
             .select_related("seminar")
             .order_by("seminar__window_start", "seminar__kind", "seminar__number"),
             "summary": WorkingGroupSummary.of(
-                members.current(today).with_seminars_attended(),
-                held_seminars=_held_local_seminars(participation),
+                members.current(today).with_seminars_attended(), held_seminars=held_local
             ),
-            "roadmap": Roadmap.objects.with_programme().filter(participation=participation).first(),
-            "can_manage_group": can_manage_working_group(request.user, participation),
+            "roadmap": roadmap,
+            "axes": axes,
+            "loose_actions": loose_actions,
+            "can_manage_group": can_manage_group,
+            "can_follow_up": roadmap is not None
+            and (can_manage_group or can_edit_roadmap(user, participation)),
+            "after_fabrique": after_fabrique,
+            "delegates": _delegates(participation.territory) if after_fabrique else [],
+            "support_actions": support_actions,
         },
+    )
+
+
+def _programme(roadmap) -> tuple[list[dict], list[Action], list[Action]]:
+    """The roadmap's axes with their actions, the actions under no axis, and
+    those asking for ANCT's engineering support: two queries."""
+    if roadmap is None:
+        return [], [], []
+    actions = list(Action.objects.filter(roadmap=roadmap).order_by("position", "pk"))
+    axes = [{"axis": axis, "actions": []} for axis in roadmap.axes.all()]
+    by_axis = {entry["axis"].pk: entry["actions"] for entry in axes}
+    loose = []
+    for action in actions:
+        by_axis.get(action.axis_id, loose).append(action)
+    support = [
+        action for entry in axes for action in entry["actions"] if action.needs_engineering_support
+    ] + [action for action in loose if action.needs_engineering_support]
+    return axes, loose, support
+
+
+def _delegates(territory) -> list[AnctDelegate]:
+    """The département's territorial delegate first, then the deputy."""
+    order = {AnctDelegate.Role.DELEGATE: 0, AnctDelegate.Role.DEPUTY: 1}
+    return sorted(
+        AnctDelegate.objects.filter(departement_id=territory.departement_id),
+        key=lambda delegate: order.get(delegate.role, 2),
     )
 
 
@@ -242,16 +312,20 @@ def _member_form_page(request, participation, form, current):
     )
 
 
-def _page_context(request, participation, *, current, depth) -> dict:
+def _page_context(request, participation, *, current, depth, is_referent=None) -> dict:
     """Title, menu entry and breadcrumb of a participation's pages.
 
     The trail starts from the space the user reaches the territory through
     (their territory, the Fabriques they run or steer, the ANCT dashboard);
     ``depth`` 1 is a page of the participation, 2 a page of its working group.
+    ``is_referent`` (the user holds a territory role in it today) saves a
+    query when the caller already knows it.
     """
     user = request.user
     fabrique = participation.fabrique
-    if participations_of_territory_user(user).filter(pk=participation.pk).exists():
+    if is_referent is None:
+        is_referent = participations_of_territory_user(user).filter(pk=participation.pk).exists()
+    if is_referent:
         space = "territory"
         links = [(reverse("territories:space"), _("Mon territoire"))]
     elif is_anct_staff(user):

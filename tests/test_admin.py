@@ -17,7 +17,7 @@ from django.urls import reverse
 from fabriques.models import Fabrique
 from reminders.models import Reminder, ReminderPreference
 from seminars.models import Seminar
-from territories.models import Commune, Departement, Region
+from territories.models import AnctDelegate, Commune, Departement, Region
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,24 @@ def make_reminders(n):
     ]
 
 
+def make_anct_delegates(n):
+    rows = []
+    for i in range(n):
+        departement = f.DepartementFactory(
+            code=f"D{Departement.objects.count():02d}", name=f"Département {i}"
+        )
+        rows.append(
+            AnctDelegate.objects.create(
+                departement=departement,
+                role=AnctDelegate.Role.DELEGATE,
+                full_name=f"Préfet {i}",
+                title="Préfet",
+                email=f"prefet{departement.code}@exemple.invalid",
+            )
+        )
+    return rows
+
+
 ROW_MAKERS = {
     "accounts.invitation": make_invitations,
     "account.emailaddress": make_email_addresses,
@@ -145,6 +163,7 @@ ROW_MAKERS = {
     "deliverables.roadmapversion": lambda n: f.RoadmapVersionFactory.create_batch(n),
     "deliverables.generatedpdf": lambda n: f.GeneratedPdfFactory.create_batch(n),
     "reminders.reminder": make_reminders,
+    "territories.anctdelegate": make_anct_delegates,
     "reminders.reminderpreference": lambda n: [
         ReminderPreference.objects.create(user=user) for user in f.UserFactory.create_batch(n)
     ],

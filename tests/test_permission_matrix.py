@@ -154,6 +154,8 @@ def targets(world, settings, tmp_path):
             "fabrique_detail": {"slug": world.fabrique_x.slug},
             "fabriques:staff_export": {"dataset": "fabriques", "extension": "csv"},
             "deliverables:roadmap_pdf_request": {"pk": a},
+            "deliverables:follow_up_actions": {"pk": a},
+            "deliverables:follow_up": {"pk": world.fabrique_x.pk},
             "deliverables:roadmap_axis_edit": {"pk": a, "axis_pk": fresh_axis.pk},
             "deliverables:roadmap_axis_delete": {"pk": a, "axis_pk": fresh_axis.pk},
             "deliverables:roadmap_action_edit": {"pk": a, "action_pk": fresh_action.pk},
@@ -234,6 +236,7 @@ MATRIX = {
     # --- The user's own pages -------------------------------------------------------
     "accounts:home": {"GET": logged_in(302), "POST": READ_ONLY},
     "accounts:account": {"GET": logged_in(200), "POST": logged_in(200)},
+    "accounts:my_data": {"GET": logged_in(200), "POST": READ_ONLY},
     # An unknown or tampered link: "this invitation does not exist", whoever asks.
     "invitations:accept": {"GET": statuses(404), "POST": statuses(404)},
     # --- Territory space --------------------------------------------------------------
@@ -326,6 +329,13 @@ MATRIX = {
         "GET": scoped(TERRITORY_A_READERS),
         "POST": READ_ONLY,
     },
+    # --- The six-month follow-up: référents update their actions, ANCT the rest ----
+    # An empty POST: a message and back to the form.
+    "deliverables:follow_up_actions": {
+        "GET": scoped(ROADMAP_A_EDITORS),
+        "POST": scoped(ROADMAP_A_EDITORS, 302),
+    },
+    "deliverables:follow_up": {"GET": scoped(STAFF), "POST": scoped(STAFF, 302)},
     # --- PDFs rendered by the workers: a territory's roadmap PDF ----------------------
     "deliverables:roadmap_pdf_request": {
         "GET": logged_in(405),

@@ -31,6 +31,7 @@ from accounts.permissions import is_anct_staff
 from deliverables.markdown import markdown_to_html
 from deliverables.models import GeneratedPdf, Roadmap, RoadmapVersion, TransversalNote
 from deliverables.pdf import render_pdf_pages
+from deliverables.services.follow_up import follow_up_summary
 from deliverables.services.roadmaps import roadmap_for_snapshot, roadmap_snapshot, snapshot_sha256
 from fabriques.models import Fabrique
 from territories.models import Participation
@@ -52,6 +53,7 @@ TEMPLATES = {
     GeneratedPdf.Kind.ROADMAP: "deliverables/pdf/roadmap.html",
     GeneratedPdf.Kind.TRANSVERSAL_NOTE: "deliverables/pdf/transversal_note.html",
     GeneratedPdf.Kind.PUBLICATION: "deliverables/pdf/publication.html",
+    GeneratedPdf.Kind.FOLLOW_UP_REPORT: "deliverables/pdf/follow_up_report.html",
 }
 
 
@@ -142,6 +144,43 @@ def publication_snapshot(fabrique: Fabrique) -> dict:
     }
 
 
+def follow_up_report_snapshot(fabrique: Fabrique) -> dict:
+    """What the six-month report prints: the Fabrique, its follow-up meeting
+    and showcase event, and the summary of each confirmed territory."""
+    fabrique = Fabrique.objects.select_related("follow_up").get(pk=fabrique.pk)
+    follow_up = getattr(fabrique, "follow_up", None)
+    return {
+        "fabrique": {
+            "id": fabrique.pk,
+            "display_title": fabrique.display_title,
+            "edition": fabrique.edition,
+            "end_date": fabrique.end_date.isoformat(),
+        },
+        "follow_up": {
+            "meeting_on": follow_up.meeting_on.isoformat()
+            if follow_up and follow_up.meeting_on
+            else None,
+            "showcase_on": follow_up.showcase_on.isoformat()
+            if follow_up and follow_up.showcase_on
+            else None,
+            "meeting_notes": follow_up.meeting_notes if follow_up else "",
+            "showcase_notes": follow_up.showcase_notes if follow_up else "",
+        },
+        "territories": [
+            {
+                "name": row.territory,
+                "counts": row.counts,
+                "total": row.total,
+                "last_answer_on": timezone.localdate(row.last_answer_at).isoformat()
+                if row.last_answer_at
+                else None,
+                "support": row.support,
+            }
+            for row in follow_up_summary(fabrique)
+        ],
+    }
+
+
 @dataclass
 class Source:
     kind: str
@@ -216,6 +255,19 @@ def _publication_source(fabrique: Fabrique) -> tuple[Source, dict]:
         sha256=_fingerprint(snapshot),
         title=_("%(fabrique)s — publication de l'édition %(edition)s")
         % {"fabrique": fabrique.display_title, "edition": fabrique.edition},
+        fabrique_id=fabrique.pk,
+    )
+    return source, snapshot
+
+
+def _follow_up_report_source(fabrique: Fabrique) -> tuple[Source, dict]:
+    snapshot = follow_up_report_snapshot(fabrique)
+    source = Source(
+        kind=GeneratedPdf.Kind.FOLLOW_UP_REPORT,
+        key=f"follow-up:{fabrique.pk}",
+        sha256=_fingerprint(snapshot),
+        title=_("%(fabrique)s — rapport de suivi à six mois")
+        % {"fabrique": fabrique.display_title},
         fabrique_id=fabrique.pk,
     )
     return source, snapshot
@@ -311,6 +363,14 @@ def publication_pdf_request(*, fabrique: Fabrique, by) -> GeneratedPdf:
     if not is_anct_staff(by):
         raise PermissionDenied
     source, _snapshot = _publication_source(fabrique)
+    return _request(source, by=by)
+
+
+def follow_up_report_pdf_request(*, fabrique: Fabrique, by) -> GeneratedPdf:
+    """The six-month report: follow-up dates and notes, each territory's actions."""
+    if not is_anct_staff(by):
+        raise PermissionDenied
+    source, _snapshot = _follow_up_report_source(fabrique)
     return _request(source, by=by)
 
 
@@ -434,6 +494,22 @@ def _context(pdf: GeneratedPdf) -> dict:
             "annexes": [
                 _printable_note(note) for note in snapshot["notes"] if not note["body"].strip()
             ],
+            "compiled_on": timezone.localtime(pdf.requested_at).date(),
+        }
+    elif kind == "follow-up":
+        source, snapshot = _follow_up_report_source(pdf.fabrique)
+        context = {
+            "fabrique": snapshot["fabrique"] | {"end_date": _day(snapshot["fabrique"]["end_date"])},
+            "follow_up": snapshot["follow_up"]
+            | {
+                "meeting_on": _day(snapshot["follow_up"]["meeting_on"]),
+                "showcase_on": _day(snapshot["follow_up"]["showcase_on"]),
+            },
+            "territories": [
+                territory | {"last_answer_on": _day(territory["last_answer_on"])}
+                for territory in snapshot["territories"]
+            ],
+            "has_support": any(t["support"] for t in snapshot["territories"]),
             "compiled_on": timezone.localtime(pdf.requested_at).date(),
         }
     else:

@@ -112,10 +112,13 @@ def roadmap_get_or_create(*, participation) -> Roadmap:
     return roadmap
 
 
-def roadmap_touched(*, roadmap: Roadmap) -> None:
+def roadmap_touched(*, roadmap: Roadmap, keep_status: bool = False) -> None:
     """Call after any edit of the roadmap's content: an adopted or submitted
-    roadmap that changes becomes a new draft (its adopted versions stay)."""
-    if roadmap.status != Roadmap.Status.DRAFT:
+    roadmap that changes becomes a new draft (its adopted versions stay).
+
+    ``keep_status`` only dates the change: the six-month follow-up reports
+    how adopted actions went, which does not reopen the adopted roadmap."""
+    if roadmap.status != Roadmap.Status.DRAFT and not keep_status:
         Roadmap.objects.filter(pk=roadmap.pk).update(
             status=Roadmap.Status.DRAFT, updated_at=timezone.now()
         )

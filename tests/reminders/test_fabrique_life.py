@@ -116,9 +116,8 @@ def test_a_fabrique_life_sends_each_reminder_to_its_people_once(life, clock):
     ]
     body = mail.outbox[0].body
     assert "Tiers-lieu — Réalisée" in body and "Maison de santé — Prévue" in body
-    assert f"http://127.0.0.1:8000/territoire/{world.participation_a.pk}/" in body or (
-        "/feuille-de-route" in body
-    )
+    # The link opens the one-click form of the action statuses.
+    assert f"http://127.0.0.1:8000/suivi/{world.participation_a.pk}/actions/" in body
 
     # --- End + 6 months: ANCT's summary; territory A has not answered.
     assert sweep_at(clock, at(2027, 8, 28)) == [
