@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_safe
 from .forms import ProfileForm
 from .mfa import has_totp, mfa_required
 from .permissions import copil_roles, is_anct_staff, team_roles, territory_roles, user_spaces
+from .personal_data import personal_data_json
 
 SPACE_URLS = {
     "anct": "fabriques:dashboard",
@@ -97,3 +99,14 @@ def account(request):
         "has_totp": has_totp(user),
     }
     return render(request, "accounts/account.html", context)
+
+
+@login_required
+@require_safe
+def my_data(request):
+    """The person's own data as JSON (RGPD right of access), as a download."""
+    response = HttpResponse(
+        personal_data_json(request.user), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-fabriques.json"'
+    return response

@@ -1,0 +1,58 @@
+"""A person's own data, as the RGPD lets them ask for it (right of access).
+
+The inventory (accounts/personal_data.yaml) lists every field that holds or
+points to a person; the export follows it, so a field added to the inventory
+is exported without touching this code.
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+
+import yaml
+from django.apps import apps
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+
+INVENTORY = Path(__file__).with_name("personal_data.yaml")
+# Never exported, even to their owner: secrets and internal fingerprints.
+SECRET_MARKS = ("password", "token", "sha256", "secret")
+USER_FIELDS = ["email", "first_name", "last_name", "phone", "date_joined", "last_login"]
+
+
+@cache
+def personal_data_inventory() -> dict[str, dict]:
+    return yaml.safe_load(INVENTORY.read_text())
+
+
+def _exportable(model) -> list[str]:
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if not any(mark in field.name for mark in SECRET_MARKS)
+    ]
+
+
+def personal_data_export(user) -> dict:
+    """Everything the portal holds on ``user``: the account, then every row
+    that points to them, by the inventory's fields (one query each)."""
+    data = {
+        "compte": {name: getattr(user, name) for name in USER_FIELDS},
+        "finalites": {name: entry for name, entry in personal_data_inventory().items()},
+    }
+    for name in personal_data_inventory():
+        label, field_name = name.rsplit(".", 1)
+        model = apps.get_model(label)
+        field = model._meta.get_field(field_name)
+        if not field.is_relation or field.related_model._meta.label != settings.AUTH_USER_MODEL:
+            continue
+        rows = list(model.objects.filter(**{field_name: user}).values(*_exportable(model)))
+        if rows:
+            data.setdefault(label, []).extend(rows)
+    return data
+
+
+def personal_data_json(user) -> str:
+    return json.dumps(
+        personal_data_export(user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
+    )
