@@ -153,6 +153,9 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
+# Working-group members are anonymised this many years after their
+# Fabrique's six-month follow-up (territories/retention.py).
+WORKING_GROUP_RETENTION_YEARS = env_int("WORKING_GROUP_RETENTION_YEARS", 3)
 # ANCT staff are logged out after this long without a request (accounts.middleware).
 STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Fabriques Prospectives] "
@@ -175,7 +178,7 @@ CACHES = {
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "public-fragments",
-        "TIMEOUT": 15 * 60,
+        "TIMEOUT": 5 * 60,
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
@@ -268,6 +271,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {
         "task": "reminders.tasks.send_reminders_task",
         "schedule": crontab(minute="*/15"),
+    },
+    "anonymise-working-groups": {
+        "task": "territories.tasks.anonymise_working_groups_task",
+        "schedule": crontab(hour=3, minute=30),
     },
     # PDF jobs left queued while Redis was down, or stuck by a dead worker.
     "requeue-stale-pdfs": {

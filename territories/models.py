@@ -416,6 +416,12 @@ class WorkingGroupMember(models.Model):
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     joined_on = models.DateField(_("arrivé le"), null=True, blank=True)
     left_on = models.DateField(_("parti le"), null=True, blank=True)
+    anonymised_on = models.DateField(
+        _("anonymisé le"),
+        null=True,
+        blank=True,
+        help_text=_("Nom et coordonnées effacés (durée de conservation écoulée ou demande)."),
+    )
 
     objects = WorkingGroupMemberQuerySet.as_manager()
 
