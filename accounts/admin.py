@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from dsfr.models import DsfrConfig
@@ -9,6 +10,7 @@ from dsfr.models import DsfrConfig
 from .forms import AdminUserCreationForm, UserChangeForm
 from .invitations import invitation_resend, invitation_revoke
 from .models import Invitation, User
+from .personal_data import personal_data_json, user_erase
 
 
 @admin.register(User)
@@ -45,6 +47,34 @@ class UserAdmin(DjangoUserAdmin):
         )
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["export_personal_data", "erase_personal_data"]
+
+    @admin.action(description=_("Exporter ses données personnelles (JSON)"))
+    def export_personal_data(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Choisissez une seule personne à exporter."), messages.ERROR
+            )
+            return None
+        user = queryset.get()
+        response = HttpResponse(
+            personal_data_json(user), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="donnees-{user.pk}.json"'
+        return response
+
+    @admin.action(description=_("Effacer (anonymiser) à la demande de la personne"))
+    def erase_personal_data(self, request, queryset):
+        erased = 0
+        for user in queryset.exclude(pk=request.user.pk).exclude(is_superuser=True):
+            user_erase(user=user)
+            erased += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d personne anonymisée.", "%(count)d personnes anonymisées.", erased)
+            % {"count": erased},
+            messages.SUCCESS,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # Staff may manage people, but only a superuser grants rights, so a

@@ -13,6 +13,7 @@ import yaml
 from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 
 INVENTORY = Path(__file__).with_name("personal_data.yaml")
 # Never exported, even to their owner: secrets and internal fingerprints.
@@ -56,3 +57,40 @@ def personal_data_json(user) -> str:
     return json.dumps(
         personal_data_export(user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
     )
+
+
+def user_erase(*, user) -> None:
+    """Erase a person at their request (RGPD right to erasure), keeping the
+    records they appear in: the account row stays, anonymised and closed, so
+    an adopted roadmap still says "adopted by" someone, now nameless, and
+    every page or PDF shown afterwards carries the anonymised name.
+
+    Their sessions end (inactive), their sign-in methods and private links go,
+    and the invitations sent to their address forget it.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    from seminars.models import CalendarFeed
+
+    from .models import Invitation
+
+    with transaction.atomic():
+        Invitation.objects.filter(email__iexact=user.email).update(
+            email=f"anonyme-invitation-{user.pk}@anonyme.invalid",
+            first_name="",
+            last_name="",
+            function="",
+        )
+        EmailAddress.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
+        CalendarFeed.objects.filter(user=user).delete()
+        user.first_name = "Personne"
+        user.last_name = f"anonymisée n° {user.pk}"
+        user.email = f"anonyme-{user.pk}@anonyme.invalid"
+        user.phone = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(
+            update_fields=["first_name", "last_name", "email", "phone", "is_active", "password"]
+        )

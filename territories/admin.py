@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from config.admin_mixins import SharedChoicesMixin, run_service_on_rows
 from deliverables.models import Roadmap
@@ -21,6 +22,7 @@ from .models import (
     Territory,
     WorkingGroupMember,
 )
+from .retention import working_group_members_anonymise
 from .services import participation_confirm, participation_withdraw
 
 
@@ -264,6 +266,19 @@ class WorkingGroupMemberAdmin(admin.ModelAdmin):
     list_filter = ["college", "participation__fabrique__edition"]
     search_fields = ["first_name", "last_name", "organisation", "participation__territory__name"]
     autocomplete_fields = ["participation"]
+    actions = ["erase_personal_data"]
+
+    @admin.action(description=_("Effacer (anonymiser) à la demande de la personne"))
+    def erase_personal_data(self, request, queryset):
+        count = working_group_members_anonymise(
+            members=queryset.filter(anonymised_on__isnull=True), today=timezone.localdate()
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d membre anonymisé.", "%(count)d membres anonymisés.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(AnctDelegate)
