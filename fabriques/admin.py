@@ -22,6 +22,7 @@ from .models import (
     TeamMember,
     Transition,
 )
+from .public_cache import bump_public_version
 from .services import fabrique_create, fabrique_update
 
 
@@ -245,11 +246,13 @@ class FabriqueAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publier dans le catalogue"))
     def make_public(self, request, queryset):
         updated = queryset.update(is_public=True)
+        bump_public_version()  # a bulk update sends no save signal
         self.message_user(request, _("%(count)d Fabrique(s) publiée(s).") % {"count": updated})
 
     @admin.action(description=_("Retirer du catalogue"))
     def make_private(self, request, queryset):
         updated = queryset.update(is_public=False)
+        bump_public_version()  # a bulk update sends no save signal
         self.message_user(request, _("%(count)d Fabrique(s) retirée(s).") % {"count": updated})
 
 

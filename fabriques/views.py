@@ -1,6 +1,6 @@
 """The prestataire and COPIL spaces, and the ANCT staff dashboard."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -128,16 +128,17 @@ def dashboard(request):
             "fabriques": _fabriques_with_progress(
                 Fabrique.objects.current(today).order_by("start_date", "title"), today
             ),
+            # A range on the column itself (not on its date in Paris time), so
+            # the index on starts_at serves it.
             "upcoming_seminars": Seminar.objects.not_cancelled()
             .filter(
-                starts_at__date__gte=today,
-                starts_at__date__lte=today + timedelta(DASHBOARD_SEMINAR_DAYS),
+                starts_at__gte=_start_of_day(today),
+                starts_at__lt=_start_of_day(today + timedelta(DASHBOARD_SEMINAR_DAYS + 1)),
             )
             .select_related(*with_places)
             .order_by("starts_at"),
             "seminar_days": DASHBOARD_SEMINAR_DAYS,
-            "late_notes": Seminar.objects.with_note_state(today)
-            .filter(note_late=True)
+            "late_notes": Seminar.objects.notes_late(today)
             .select_related(*with_places)
             .order_by("note_due_date", "pk"),
             "roadmaps_pending": Participation.objects.confirmed()
@@ -187,6 +188,11 @@ def _fabrique_or_404(request, pk) -> Fabrique:
         ),
         pk=pk,
     )
+
+
+def _start_of_day(day) -> datetime:
+    """Midnight starting ``day`` in the current time zone (Paris)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _fabriques_with_progress(fabriques, today) -> list[Fabrique]:

@@ -1,6 +1,6 @@
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -101,6 +101,11 @@ class PlusDays(models.Func):
         )
 
 
+def _start_of_day(day: date) -> datetime:
+    """Midnight starting ``day`` in the current time zone (that of ``TruncDate``)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 @dataclass(frozen=True)
 class SeminarProgress:
     """Counts of one group of seminars (a territory's, a Fabrique's)."""
@@ -175,6 +180,27 @@ class SeminarQuerySet(models.QuerySet):
                 When(owed & Q(note_due_date__lt=today), then=Value(True)),
                 default=Value(False),
             ),
+        )
+
+    def notes_late(self, today: date):
+        """The seminars whose note is late on ``today``: the rows of
+        ``with_note_state(today).filter(note_late=True)``, with the same
+        annotations, but filtered before anything is computed (held, dated
+        before ``today``, no note handed in as an anti-join), so that lists over
+        every Fabrique do not evaluate the note state of every seminar."""
+        handed_in = NoteVersion.objects.filter(
+            seminar=OuterRef("pk"), status__in=NoteVersion.HANDED_IN
+        )
+        return (
+            self.filter(status=Seminar.Status.HELD, starts_at__lt=_start_of_day(today))
+            .filter(~Exists(handed_in))
+            .annotate(note_due_date=PlusDays(TruncDate("starts_at"), F("fabrique__note_due_days")))
+            .filter(note_due_date__lt=today)
+            .annotate(
+                has_submitted_note=Value(False),
+                note_pending=Value(False),
+                note_late=Value(True),
+            )
         )
 
     def progress_by(self, field: str, today: date) -> dict[int, SeminarProgress]:
@@ -267,6 +293,8 @@ class Seminar(models.Model):
             models.Index(fields=["fabrique", "kind", "window_start"]),
             models.Index(fields=["participation", "window_start"]),
             models.Index(fields=["status", "starts_at"]),
+            # Date ranges over every Fabrique (dashboard, year view, reminders).
+            models.Index(fields=["starts_at"], name="seminar_starts_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -510,7 +538,16 @@ class NoteVersion(models.Model):
         verbose_name = _("version de note")
         verbose_name_plural = _("versions de notes")
         ordering = ["seminar", "-version"]
-        indexes = [models.Index(fields=["status", "uploaded_at"])]
+        indexes = [
+            models.Index(fields=["status", "uploaded_at"]),
+            # "Has this seminar had a note handed in?" (note_late, with_note_state):
+            # an index-only anti-join instead of reading every note version.
+            models.Index(
+                fields=["seminar"],
+                condition=Q(status__in=["soumise", "validee", "partagee"]),
+                name="note_handed_in_seminar_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["seminar", "version"], name="note_version_once"),
             models.CheckConstraint(condition=Q(version__gte=1), name="note_version_positive"),

@@ -115,8 +115,7 @@ def review_list(request):
         .order_by("submitted_at", "pk")
     )
     late = (
-        Seminar.objects.with_note_state(timezone.localdate())
-        .filter(note_late=True)
+        Seminar.objects.notes_late(timezone.localdate())
         .select_related("fabrique", "participation__territory")
         .order_by("note_due_date", "pk")
     )

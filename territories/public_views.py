@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from fabriques import opendata
 from fabriques.models import Fabrique, Transition
+from fabriques.public_cache import cached_fragment, public_version
 
 from . import francemap
 from .models import Departement, Participation, Territory
@@ -39,14 +40,63 @@ def _with_public_participations(territories):
 
 @require_safe
 def territory_map(request):
-    editions = list(
-        Fabrique.objects.public().order_by("-edition").values_list("edition", flat=True).distinct()
-    )
+    # The editions, the counts per département and the coloured SVG are the
+    # same for every visitor until the public data changes: cached fragments
+    # (fabriques.public_cache), keyed by the filters.
+    version = public_version()
+    editions = cached_fragment("map-editions", _public_editions, version=version)
     edition = request.GET.get("edition", "")
     edition = int(edition) if edition.isdigit() and int(edition) in editions else None
     transition = request.GET.get("transition", "")
     transition = transition if transition in Transition.Code.values else ""
+    requested = request.GET.get("dept", "")[:5]
+    drawn = cached_fragment(
+        "map",
+        lambda: _map_fragment(edition, transition, requested),
+        edition,
+        transition,
+        requested,
+        version=version,
+    )
+    selected = drawn["selected"]
+    selected_territories = []
+    if selected:
+        selected_territories = _with_public_participations(
+            _mapped_territories(edition, transition)
+            .filter(departement_id=selected)
+            .distinct()
+            .order_by("name")
+        )
 
+    title = _("Carte des territoires accompagnés")
+    return render(
+        request,
+        "public/map/map.html",
+        {
+            "title": title,
+            "breadcrumb_data": {"links": [HOME_LINK], "current": title},
+            "editions": editions,
+            "edition": edition,
+            "transitions": Transition.Code.choices,
+            "transition": transition,
+            # ElementTree escaped every text and attribute it wrote.
+            "svg": mark_safe(drawn["svg"]),
+            "rows": drawn["rows"],
+            "total": drawn["total"],
+            "selected": selected,
+            "selected_name": drawn["selected_name"],
+            "selected_territories": selected_territories,
+        },
+    )
+
+
+def _public_editions() -> list[int]:
+    return list(
+        Fabrique.objects.public().order_by("-edition").values_list("edition", flat=True).distinct()
+    )
+
+
+def _mapped_territories(edition, transition):
     # One filter() call, so the status, visibility, edition and transition all
     # apply to the same participation.
     lookups = {
@@ -57,10 +107,16 @@ def territory_map(request):
         lookups["participations__fabrique__edition"] = edition
     if transition:
         lookups["participations__fabrique__transitions__code"] = transition
-    territories = Territory.objects.filter(**lookups)
+    return Territory.objects.filter(**lookups)
+
+
+def _map_fragment(edition, transition, requested) -> dict:
+    """The counts per département, the SVG and the table of the map (plain
+    strings and numbers: cached as they are)."""
     counts = {
         row["departement"]: row["count"]
-        for row in territories.values("departement")
+        for row in _mapped_territories(edition, transition)
+        .values("departement")
         .annotate(count=Count("pk", distinct=True))
         .order_by()
     }
@@ -80,41 +136,19 @@ def territory_map(request):
             count,
         ) % {"name": name, "count": count}
 
-    selected = request.GET.get("dept", "")
-    selected = selected if selected in counts else ""
-    selected_territories = []
-    if selected:
-        selected_territories = _with_public_participations(
-            territories.filter(departement_id=selected).distinct().order_by("name")
-        )
-
-    title = _("Carte des territoires accompagnés")
-    return render(
-        request,
-        "public/map/map.html",
-        {
-            "title": title,
-            "breadcrumb_data": {"links": [HOME_LINK], "current": title},
-            "editions": editions,
-            "edition": edition,
-            "transitions": Transition.Code.choices,
-            "transition": transition,
-            # ElementTree escaped every text and attribute it wrote.
-            "svg": mark_safe(
-                francemap.map_svg(
-                    counts=counts, names=names, link=link, label=label, selected=selected
-                )
-            ),
-            "rows": [
-                {"code": code, "name": names.get(code, code), "count": count, "link": link(code)}
-                for code, count in sorted(counts.items())
-            ],
-            "total": sum(counts.values()),
-            "selected": selected,
-            "selected_name": names.get(selected, ""),
-            "selected_territories": selected_territories,
-        },
-    )
+    selected = requested if requested in counts else ""
+    return {
+        "svg": str(
+            francemap.map_svg(counts=counts, names=names, link=link, label=label, selected=selected)
+        ),
+        "rows": [
+            {"code": code, "name": names.get(code, code), "count": count, "link": link(code)}
+            for code, count in sorted(counts.items())
+        ],
+        "total": sum(counts.values()),
+        "selected": selected,
+        "selected_name": names.get(selected, ""),
+    }
 
 
 @require_safe
