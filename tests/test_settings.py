@@ -75,7 +75,13 @@ def test_a_malformed_boolean_is_refused():
 def test_the_deployment_checks_pass_with_production_settings(tmp_path):
     """`check --deploy --fail-level WARNING`: HSTS, secure cookies, SSL
     redirect, a real mailer... nothing silenced."""
-    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_SECRETS}
+    # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (tests/e2e/conftest.py),
+    # which no deployment sets and the checks rightly refuse.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in PRODUCTION_SECRETS and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env |= {
         "DJANGO_ENV": "production",
         "SECRET_KEY": "k" * 20 + "-Zq8#xV2!mP4@rT6$wY9%bN3^hJ5&dL7*fG1(sA0)eC",
