@@ -20,7 +20,8 @@ from accounts.permissions import (
 from fabriques.models import Fabrique
 
 # The participation pages' breadcrumb and working space.
-from territories.views import _page_context
+from fabriques.pages import fabrique_subpage_context
+from territories.views import participation_page_context
 
 from .follow_up_forms import ActionStatusForm, FollowUpForm
 from .models import Action, FollowUp, GeneratedPdf
@@ -82,7 +83,7 @@ def follow_up_actions_view(request, pk):
     return render(
         request,
         "deliverables/follow_up/actions.html",
-        _page_context(request, participation, current=current, depth=1)
+        participation_page_context(request, participation, current=current, depth=1)
         | {
             "roadmap": roadmap,
             "actions": actions,
@@ -121,9 +122,8 @@ def follow_up(request, pk):
     return render(
         request,
         "deliverables/follow_up/follow_up.html",
-        {
-            "title": f"{title} — {fabrique.display_title}",
-            "fabrique": fabrique,
+        fabrique_subpage_context(request.user, fabrique, title=title)
+        | {
             "form": form,
             "rows": rows,
             "status_labels": [Action.Status(status).label for status in STATUS_COUNTS.values()],
@@ -131,17 +131,5 @@ def follow_up(request, pk):
             "pdfs": GeneratedPdf.objects.filter(
                 fabrique=fabrique, kind=GeneratedPdf.Kind.FOLLOW_UP_REPORT
             ),
-            "active_space": "anct",
-            "breadcrumb_data": {
-                "links": [
-                    {"url": "/", "title": _("Accueil")},
-                    {"url": reverse("fabriques:dashboard"), "title": _("Tableau de bord ANCT")},
-                    {
-                        "url": reverse("fabriques:prestataire_fabrique", args=[fabrique.pk]),
-                        "title": fabrique.display_title,
-                    },
-                ],
-                "current": title,
-            },
         },
     )

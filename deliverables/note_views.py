@@ -21,13 +21,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.permissions import (
     can_run_fabrique,
-    can_steer_fabrique,
     fabriques_run_by,
     fabriques_visible_to,
     generated_pdfs_visible_to,
     get_visible_or_404,
     is_anct_staff,
 )
+from fabriques.pages import fabrique_subpage_context
 from seminars.downloads import attachment_response, download_name
 
 from .markdown import markdown_to_html
@@ -54,49 +54,6 @@ def _visible_note_or_404(user, pk):
     return get_visible_or_404(transversal_notes_visible_to(user).select_related("fabrique"), pk=pk)
 
 
-def _page_context(user, fabrique, *, title: str, current: str | None = None, links=()) -> dict:
-    """Menu entry and breadcrumb: the notes hang under the Fabrique's page of
-    the user's space."""
-    crumbs = [{"url": "/", "title": _("Accueil")}]
-    if is_anct_staff(user):
-        space = "anct"
-        crumbs += [
-            {"url": reverse("fabriques:dashboard"), "title": _("Tableau de bord ANCT")},
-            {
-                "url": reverse("fabriques:prestataire_fabrique", args=[fabrique.pk]),
-                "title": fabrique.display_title,
-            },
-        ]
-    elif can_run_fabrique(user, fabrique):
-        space = "prestataire"
-        crumbs += [
-            {"url": reverse("fabriques:prestataire_space"), "title": _("Espace prestataire")},
-            {
-                "url": reverse("fabriques:prestataire_fabrique", args=[fabrique.pk]),
-                "title": fabrique.display_title,
-            },
-        ]
-    elif can_steer_fabrique(user, fabrique):
-        space = "copil"
-        crumbs += [
-            {"url": reverse("fabriques:copil_space"), "title": _("Mon COPIL")},
-            {
-                "url": reverse("fabriques:copil_fabrique", args=[fabrique.pk]),
-                "title": fabrique.display_title,
-            },
-        ]
-    else:
-        space = "territory"
-        crumbs.append({"url": reverse("territories:space"), "title": _("Mon territoire")})
-    crumbs += list(links)
-    return {
-        "title": f"{title} — {fabrique.display_title}",
-        "active_space": space,
-        "breadcrumb_data": {"links": crumbs, "current": current or title},
-        "fabrique": fabrique,
-    }
-
-
 def _list_link(fabrique) -> dict:
     return {
         "url": reverse("deliverables:transversal_notes", args=[fabrique.pk]),
@@ -116,7 +73,7 @@ def transversal_notes(request, pk):
     return render(
         request,
         "deliverables/notes/note_list.html",
-        _page_context(request.user, fabrique, title=title)
+        fabrique_subpage_context(request.user, fabrique, title=title)
         | {
             "notes": notes.only(
                 "fabrique_id", "kind", "title", "file", "is_published", "published_on"
@@ -136,7 +93,7 @@ def _form_page(request, *, fabrique, form, note=None, preview=None):
     return render(
         request,
         "deliverables/notes/note_form.html",
-        _page_context(request.user, fabrique, title=title, links=links)
+        fabrique_subpage_context(request.user, fabrique, title=title, links=links)
         | {"form": form, "note": note, "preview": preview, "heading": title},
     )
 
@@ -253,7 +210,9 @@ def transversal_note(request, pk):
     return render(
         request,
         "deliverables/notes/note_detail.html",
-        _page_context(request.user, fabrique, title=note.title, links=[_list_link(fabrique)])
+        fabrique_subpage_context(
+            request.user, fabrique, title=note.title, links=[_list_link(fabrique)]
+        )
         | {
             "note": note,
             "body_html": markdown_to_html(note.body),

@@ -23,6 +23,7 @@ from accounts.permissions import (
     is_anct_staff,
     participations_visible_to,
 )
+from fabriques.pages import fabrique_subpage_context
 from seminars.downloads import attachment_response
 
 from .models import GeneratedPdf, RoadmapVersion, TransversalNote
@@ -217,23 +218,13 @@ def fabrique_results(request, pk):
     return render(
         request,
         "deliverables/results/fabrique_results.html",
-        {
-            "title": f"{title} — {fabrique.display_title}",
-            "fabrique": fabrique,
+        fabrique_subpage_context(request.user, fabrique, title=title)
+        | {
             "is_staff": is_staff,
             "versions": versions,
             "notes": notes,
             "publications": GeneratedPdf.objects.filter(
                 fabrique=fabrique, kind=GeneratedPdf.Kind.PUBLICATION
             ),
-            "breadcrumb_data": {
-                "links": [
-                    {
-                        "url": reverse("fabriques:prestataire_fabrique", args=[fabrique.pk]),
-                        "title": fabrique.display_title,
-                    }
-                ],
-                "current": title,
-            },
         },
     )

@@ -30,7 +30,7 @@ from seminars.downloads import attachment_response
 
 # The participation pages' breadcrumb and working space, shared with the
 # territory's own pages so the roadmap sits under its territory.
-from territories.views import _page_context
+from territories.views import participation_page_context
 
 from .models import Action, Axis, GeneratedPdf, Roadmap, RoadmapVersion
 from .roadmap_forms import ActionForm, AxisForm, ReorderForm, RoadmapAdoptForm, RoadmapSectionsForm
@@ -187,7 +187,7 @@ def _roadmap_url(participation, anchor: str = "") -> str:
 
 def _subpage_context(request, participation, *, current: str) -> dict:
     """Breadcrumb of a page under the roadmap (territory › roadmap › page)."""
-    context = _page_context(request, participation, current=current, depth=1)
+    context = participation_page_context(request, participation, current=current, depth=1)
     context["breadcrumb_data"]["links"].append(
         {"url": _roadmap_url(participation), "title": _("Feuille de route")}
     )
@@ -210,7 +210,9 @@ def _roadmap_page(request, participation, *, sections_form=None, axis_form=None)
     user = request.user
     roadmap = _roadmap_of(participation)
     axes, loose = _live_programme(roadmap)
-    context = _page_context(request, participation, current=_("Feuille de route"), depth=1) | {
+    context = participation_page_context(
+        request, participation, current=_("Feuille de route"), depth=1
+    ) | {
         "roadmap": roadmap,
         "axes": axes,
         "loose_actions": loose,

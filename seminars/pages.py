@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.permissions import is_anct_staff
+from fabriques.pages import fabrique_trail
 
 
 def space_links(user) -> tuple[str, list[dict]]:
@@ -19,11 +20,5 @@ def space_links(user) -> tuple[str, list[dict]]:
 
 def seminar_page_context(user, seminar, *, title: str) -> dict:
     """Menu entry and breadcrumb of a page about one seminar, under its Fabrique."""
-    space, links = space_links(user)
-    links.append(
-        {
-            "url": reverse("fabriques:prestataire_fabrique", args=[seminar.fabrique_id]),
-            "title": seminar.fabrique.display_title,
-        }
-    )
+    space, links = fabrique_trail(user, seminar.fabrique)
     return {"active_space": space, "breadcrumb_data": {"links": links, "current": title}}

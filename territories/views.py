@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.permissions import (
     can_edit_roadmap,
     can_manage_working_group,
-    can_run_fabrique,
     get_visible_or_404,
     is_anct_staff,
     participations_of_territory_user,
@@ -22,6 +21,7 @@ from accounts.permissions import (
     territory_roles,
 )
 from deliverables.models import Action
+from fabriques.pages import fabrique_trail
 from seminars.models import NoteVersion, Seminar, SeminarKind
 
 from .forms import WorkingGroupMemberForm
@@ -117,7 +117,7 @@ def participation_detail(request, pk):
     return render(
         request,
         "territories/participation.html",
-        _page_context(
+        participation_page_context(
             request,
             participation,
             current=participation.territory.name,
@@ -189,7 +189,7 @@ def working_group(request, pk):
     return render(
         request,
         "territories/working_group.html",
-        _page_context(request, participation, current=_("Groupe de travail"), depth=1)
+        participation_page_context(request, participation, current=_("Groupe de travail"), depth=1)
         | {
             "current_members": current,
             "former_members": members.former(today),
@@ -273,7 +273,8 @@ def working_group_remove(request, pk, member_pk):
     return render(
         request,
         "territories/working_group_remove.html",
-        _page_context(request, participation, current=title, depth=2) | {"member": member},
+        participation_page_context(request, participation, current=title, depth=2)
+        | {"member": member},
     )
 
 
@@ -308,11 +309,12 @@ def _member_form_page(request, participation, form, current):
     return render(
         request,
         "territories/working_group_form.html",
-        _page_context(request, participation, current=current, depth=2) | {"form": form},
+        participation_page_context(request, participation, current=current, depth=2)
+        | {"form": form},
     )
 
 
-def _page_context(request, participation, *, current, depth, is_referent=None) -> dict:
+def participation_page_context(request, participation, *, current, depth, is_referent=None) -> dict:
     """Title, menu entry and breadcrumb of a participation's pages.
 
     The trail starts from the space the user reaches the territory through
@@ -325,42 +327,26 @@ def _page_context(request, participation, *, current, depth, is_referent=None) -
     fabrique = participation.fabrique
     if is_referent is None:
         is_referent = participations_of_territory_user(user).filter(pk=participation.pk).exists()
-    if is_referent:
-        space = "territory"
-        links = [(reverse("territories:space"), _("Mon territoire"))]
-    elif is_anct_staff(user):
-        space = "anct"
-        links = [
-            (reverse("fabriques:dashboard"), _("Tableau de bord ANCT")),
-            (reverse("fabriques:prestataire_fabrique", args=[fabrique.pk]), fabrique.display_title),
-        ]
-    elif can_run_fabrique(user, fabrique):
-        space = "prestataire"
-        links = [
-            (reverse("fabriques:prestataire_space"), _("Espace prestataire")),
-            (reverse("fabriques:prestataire_fabrique", args=[fabrique.pk]), fabrique.display_title),
-        ]
-    else:
-        space = "copil"
-        links = [
-            (reverse("fabriques:copil_space"), _("Mon COPIL")),
-            (reverse("fabriques:copil_fabrique", args=[fabrique.pk]), fabrique.display_title),
-        ]
+    space, links = fabrique_trail(user, fabrique, is_referent=is_referent)
     territory = participation.territory.name
     if depth >= 1:
-        links.append((reverse("territories:participation", args=[participation.pk]), territory))
+        links.append(
+            {
+                "url": reverse("territories:participation", args=[participation.pk]),
+                "title": territory,
+            }
+        )
     if depth >= 2:
         links.append(
-            (reverse("territories:working_group", args=[participation.pk]), _("Groupe de travail"))
+            {
+                "url": reverse("territories:working_group", args=[participation.pk]),
+                "title": _("Groupe de travail"),
+            }
         )
     return {
         "title": f"{current} — {territory}" if depth else f"{territory} — {fabrique.display_title}",
         "participation": participation,
         "fabrique": fabrique,
         "active_space": space,
-        "breadcrumb_data": {
-            "links": [{"url": "/", "title": _("Accueil")}]
-            + [{"url": url, "title": title} for url, title in links],
-            "current": current,
-        },
+        "breadcrumb_data": {"links": links, "current": current},
     }
