@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from deliverables.models import GeneratedPdf
+from deliverables.models import GeneratedPdf, TransversalNote
 from fabriques.models import CopilMember, Fabrique, TeamMember
 from seminars.models import NoteVersion, Seminar
 from territories.models import Participation, ParticipationContact
@@ -173,6 +173,19 @@ def note_versions_visible_to(user, today=None) -> QuerySet[NoteVersion]:
     return visible.filter(
         Q(status=NoteVersion.Status.SHARED) | Q(seminar__fabrique__in=fabriques_run_by(user, today))
     )
+
+
+# --- Transversal notes ----------------------------------------------------------
+
+
+def transversal_notes_visible_to(user, today=None) -> QuerySet[TransversalNote]:
+    """Every note of the Fabriques the user runs (all of them for ANCT staff),
+    drafts included; only the published notes of the other Fabriques the user
+    sees (territory people, the COPIL)."""
+    visible = TransversalNote.objects.filter(fabrique__in=fabriques_visible_to(user, today))
+    if is_anct_staff(user):
+        return visible
+    return visible.filter(Q(is_published=True) | Q(fabrique__in=fabriques_run_by(user, today)))
 
 
 # --- Generated PDFs ------------------------------------------------------------

@@ -12,7 +12,6 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,29 +20,19 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.permissions import (
     can_run_fabrique,
-    fabriques_run_by,
     fabriques_visible_to,
     generated_pdfs_visible_to,
     get_visible_or_404,
     is_anct_staff,
+    transversal_notes_visible_to,
 )
 from fabriques.pages import fabrique_subpage_context
 from seminars.downloads import attachment_response, download_name
 
 from .markdown import markdown_to_html
-from .models import TransversalNote
 from .note_forms import TransversalNoteForm
 from .services import transversal_notes as services
 from .services.rendering import transversal_note_pdf_request
-
-
-def transversal_notes_visible_to(user):
-    """Every note of the Fabriques the user runs (or all, for ANCT staff); the
-    published notes of the other Fabriques the user sees."""
-    visible = TransversalNote.objects.filter(fabrique__in=fabriques_visible_to(user))
-    if is_anct_staff(user):
-        return visible
-    return visible.filter(Q(is_published=True) | Q(fabrique__in=fabriques_run_by(user)))
 
 
 def _visible_fabrique_or_404(user, pk):
@@ -66,9 +55,11 @@ def _list_link(fabrique) -> dict:
 def transversal_notes(request, pk):
     fabrique = _visible_fabrique_or_404(request.user, pk)
     can_write = can_run_fabrique(request.user, fabrique)
-    notes = fabrique.transversal_notes.order_by("kind", "title")
-    if not can_write:
-        notes = notes.filter(is_published=True)
+    notes = (
+        transversal_notes_visible_to(request.user)
+        .filter(fabrique=fabrique)
+        .order_by("kind", "title")
+    )
     title = _("Notes transversales")
     return render(
         request,
