@@ -50,20 +50,21 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
-def _shift_headings(tokens) -> None:
+def _shift_headings(tokens, shift: int) -> None:
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
-            level = min(int(token.tag[1]) + HEADING_SHIFT, DEEPEST_HEADING)
+            level = min(int(token.tag[1]) + shift, DEEPEST_HEADING)
             token.tag = f"h{level}"
 
 
-def markdown_to_html(text: str | None) -> SafeString:
-    """The sanitised HTML of a Markdown text (empty for no text)."""
+def markdown_to_html(text: str | None, *, heading_shift: int = HEADING_SHIFT) -> SafeString:
+    """The sanitised HTML of a Markdown text (empty for no text). Headings go
+    ``heading_shift`` levels down (2 where the note's own title is an h2)."""
     if not text:
         return mark_safe("")
     parser = _parser()
     tokens = parser.parse(text)
-    _shift_headings(tokens)
+    _shift_headings(tokens, heading_shift)
     html = parser.renderer.render(tokens, parser.options, {})
     cleaned = nh3.clean(
         html,

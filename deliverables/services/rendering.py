@@ -11,7 +11,6 @@ file instead of leaving a second copy.
 
 import hashlib
 import logging
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,7 +22,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
@@ -55,9 +53,6 @@ TEMPLATES = {
     GeneratedPdf.Kind.PUBLICATION: "deliverables/pdf/publication.html",
     GeneratedPdf.Kind.FOLLOW_UP_REPORT: "deliverables/pdf/follow_up_report.html",
 }
-
-
-HEADING_TAG = re.compile(r"<(/?)h([2-5])\b")
 
 
 class PdfRenderFailed(Exception):
@@ -434,17 +429,6 @@ def _printable_note(snapshot: dict) -> dict:
     return snapshot | {"published_on": _day(snapshot.get("published_on"))}
 
 
-def _markdown_one_level_down(body: str) -> SafeString:
-    """A note's sanitised HTML with its headings (h2 to h4) one level lower,
-    for the publication where the note's own title is an <h2>. Only the tag
-    names of the sanitiser's output change, so it stays safe."""
-    return mark_safe(HEADING_TAG.sub(_heading_down, markdown_to_html(body)))  # noqa: S308
-
-
-def _heading_down(match: re.Match) -> str:
-    return f"<{match[1]}h{int(match[2]) + 1}"
-
-
 def _context(pdf: GeneratedPdf) -> dict:
     """What the job's template prints, checked against the requested content."""
     if pdf.roadmap_version_id:
@@ -487,7 +471,7 @@ def _context(pdf: GeneratedPdf) -> dict:
                 for territory in snapshot["territories"]
             ],
             "notes": [
-                _printable_note(note) | {"html": _markdown_one_level_down(note["body"])}
+                _printable_note(note) | {"html": markdown_to_html(note["body"], heading_shift=2)}
                 for note in snapshot["notes"]
                 if note["body"].strip()
             ],

@@ -19,6 +19,11 @@ def test_a_note_is_rendered_with_its_headings_shifted_below_the_page_title():
     assert isinstance(html, SafeString)
 
 
+def test_in_the_publication_a_notes_headings_go_below_its_own_title():
+    html = markdown_to_html("# Titre\n\n## Partie", heading_shift=2)
+    assert "<h3>Titre</h3>" in html and "<h4>Partie</h4>" in html
+
+
 def test_french_text_keeps_its_accents_and_quotes():
     text = "L'élu a dit : « Ça marche, même à Saint-Étienne ! » — œuvre, naïve, 12 €"
     html = markdown_to_html(text)
