@@ -13,8 +13,6 @@ import gc
 import statistics
 import time
 from dataclasses import dataclass
-from importlib import import_module
-from importlib.util import find_spec
 
 from django.db import connection, reset_queries
 from django.test import Client
@@ -234,13 +232,6 @@ def measure_pages(*, requests: int = 30, timed: bool = True) -> dict:
 # --- PDFs ------------------------------------------------------------------------------
 
 
-def _pdf_module():
-    if find_spec("deliverables.services.rendering") is None:
-        return None
-    module = import_module("deliverables.services.rendering")
-    return module if hasattr(module, "pdf_render") else None
-
-
 def _roadmap_with_actions(count: int):
     """An adopted-Fabrique roadmap holding exactly ``count`` actions (extra ones
     are added to a bench copy of its axes when the dataset has fewer)."""
@@ -334,16 +325,14 @@ def measure_pdf(job: str, *, repeats: int = 3) -> dict:
     from django.template.loader import render_to_string
 
     from deliverables.models import GeneratedPdf
+    from deliverables.services import pdf_sources, rendering
 
-    rendering = _pdf_module()
-    if rendering is None:
-        return {"label": PDF_JOBS[job], "absent": "deliverables.services.rendering.pdf_render"}
     staff = User.objects.get(email=f"anct-001@{EMAIL_DOMAIN}")
     if job == "publication_8":
-        source, _snapshot = rendering._publication_source(_publication_fabrique())
+        source, _snapshot = pdf_sources.publication_source(_publication_fabrique())
     else:
         roadmap = _roadmap_with_actions(25 if job == "roadmap_25" else 60)
-        source, _snapshot = rendering._roadmap_source(roadmap)
+        source, _snapshot = pdf_sources.roadmap_source(roadmap)
     pdf, _created = GeneratedPdf.objects.get_or_create(
         source_key=source.key,
         source_sha256=source.sha256,
@@ -408,12 +397,8 @@ def _sweep(services) -> dict:
 def measure_sweep() -> dict:
     """The sweep with nothing due (a second sweep right after one that sent
     whatever the dataset left due), then with 100 reminders due."""
-    if find_spec("reminders") is None or find_spec("reminders.services") is None:
-        return {"absent": "reminders.services.reminders_sweep is not there"}
-    services = import_module("reminders.services")
-    if not hasattr(services, "reminders_sweep"):
-        return {"absent": "reminders.services.reminders_sweep is not there"}
     from bench.reminders_data import make_due
+    from reminders import services
 
     results = {"first_sweep": _sweep(services)}
     results["nothing_due"] = _sweep(services)

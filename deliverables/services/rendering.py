@@ -11,7 +11,6 @@ file instead of leaving a second copy.
 
 import hashlib
 import logging
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,7 +20,6 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
@@ -29,16 +27,17 @@ from accounts.permissions import is_anct_staff
 from deliverables.markdown import markdown_to_html
 from deliverables.models import GeneratedPdf, Roadmap, RoadmapVersion, TransversalNote
 from deliverables.pdf import render_pdf_pages
-from deliverables.services.follow_up import follow_up_summary
-from deliverables.services.roadmaps import roadmap_for_snapshot, roadmap_snapshot, snapshot_sha256
+from deliverables.services.pdf_sources import (
+    Source,
+    follow_up_report_source,
+    note_source,
+    publication_source,
+    roadmap_source,
+    version_source,
+)
 from fabriques.models import Fabrique
-from territories.models import Participation
 
 logger = logging.getLogger(__name__)
-
-# Bump when a PDF template changes what it prints: every source then hashes
-# differently and gets a fresh PDF instead of reusing one of the old layout.
-RENDER_FORMAT = 1
 
 # The worker's hard time limit (deliverables.tasks) plus a margin: a job still
 # "rendering" after that lost its worker and may be claimed again.
@@ -61,211 +60,6 @@ class PdfRenderFailed(Exception):
 
 class SourceChanged(Exception):
     """The source no longer has the content the job was requested for."""
-
-
-# --- Sources: what each kind of job prints, and its fingerprint ----------------------
-
-
-def _fingerprint(*parts) -> str:
-    return snapshot_sha256({"render_format": RENDER_FORMAT, "parts": list(parts)})
-
-
-def _note_snapshot(note: TransversalNote) -> dict:
-    return {
-        "id": note.pk,
-        "kind": note.kind,
-        "kind_label": str(note.get_kind_display()),
-        "title": note.title,
-        "body": note.body,
-        "has_file": bool(note.file),
-        "published_on": note.published_on.isoformat() if note.published_on else None,
-    }
-
-
-def publication_snapshot(fabrique: Fabrique) -> dict:
-    """Everything the publication prints, as JSON-safe data: the Fabrique and
-    its partners, each confirmed territory's latest adopted roadmap version
-    (its frozen content) in territory order, and the transversal notes."""
-    fabrique = Fabrique.objects.prefetch_related("transitions").get(pk=fabrique.pk)
-    participations = (
-        Participation.objects.confirmed()
-        .filter(fabrique=fabrique)
-        .select_related("territory")
-        .order_by("territory__name", "pk")
-    )
-    versions = {}
-    for version in (
-        RoadmapVersion.objects.filter(roadmap__participation__in=participations)
-        .select_related("roadmap")
-        .order_by("roadmap_id", "-number")
-    ):
-        versions.setdefault(version.roadmap.participation_id, version)
-    return {
-        "fabrique": {
-            "id": fabrique.pk,
-            "title": fabrique.title,
-            "display_title": fabrique.display_title,
-            "edition": fabrique.edition,
-            "objective": fabrique.objective,
-            "start_date": fabrique.start_date.isoformat(),
-            "end_date": fabrique.end_date.isoformat(),
-            "transitions": [str(transition) for transition in fabrique.transitions.all()],
-        },
-        "partners": [
-            {"name": partnership.organisation.name, "role": str(partnership.get_role_display())}
-            for partnership in fabrique.partnerships.select_related("organisation")
-        ],
-        "territories": [
-            {
-                "name": participation.territory.name,
-                "kind_label": str(participation.territory.get_kind_display())
-                if participation.territory.kind
-                else "",
-                "version": (
-                    versions[participation.pk].content
-                    | {
-                        "version": versions[participation.pk].number,
-                        "adopted_on": versions[participation.pk].adopted_on.isoformat(),
-                    }
-                )
-                if participation.pk in versions
-                else None,
-            }
-            for participation in participations
-        ],
-        "notes": [
-            _note_snapshot(note) for note in fabrique.transversal_notes.order_by("kind", "title")
-        ],
-    }
-
-
-def follow_up_report_snapshot(fabrique: Fabrique) -> dict:
-    """What the six-month report prints: the Fabrique, its follow-up meeting
-    and showcase event, and the summary of each confirmed territory."""
-    fabrique = Fabrique.objects.select_related("follow_up").get(pk=fabrique.pk)
-    follow_up = getattr(fabrique, "follow_up", None)
-    return {
-        "fabrique": {
-            "id": fabrique.pk,
-            "display_title": fabrique.display_title,
-            "edition": fabrique.edition,
-            "end_date": fabrique.end_date.isoformat(),
-        },
-        "follow_up": {
-            "meeting_on": follow_up.meeting_on.isoformat()
-            if follow_up and follow_up.meeting_on
-            else None,
-            "showcase_on": follow_up.showcase_on.isoformat()
-            if follow_up and follow_up.showcase_on
-            else None,
-            "meeting_notes": follow_up.meeting_notes if follow_up else "",
-            "showcase_notes": follow_up.showcase_notes if follow_up else "",
-        },
-        "territories": [
-            {
-                "name": row.territory,
-                "counts": row.counts,
-                "total": row.total,
-                "last_answer_on": timezone.localdate(row.last_answer_at).isoformat()
-                if row.last_answer_at
-                else None,
-                "support": row.support,
-            }
-            for row in follow_up_summary(fabrique)
-        ],
-    }
-
-
-@dataclass
-class Source:
-    kind: str
-    key: str
-    sha256: str
-    title: str
-    fabrique_id: int
-    participation_id: int | None = None
-    roadmap_version_id: int | None = None
-    transversal_note_id: int | None = None
-
-
-def _roadmap_source(roadmap: Roadmap) -> tuple[Source, dict]:
-    roadmap = roadmap_for_snapshot(roadmap.pk)
-    snapshot = roadmap_snapshot(roadmap)
-    participation = roadmap.participation
-    title = _("Feuille de route — %(territory)s — brouillon du %(day)s") % {
-        "territory": participation.territory.name,
-        "day": date_format(timezone.localdate(), "j F Y"),
-    }
-    source = Source(
-        kind=GeneratedPdf.Kind.ROADMAP,
-        key=f"roadmap:{roadmap.pk}",
-        sha256=_fingerprint(snapshot),
-        title=title,
-        fabrique_id=participation.fabrique_id,
-        participation_id=participation.pk,
-    )
-    return source, snapshot
-
-
-def _version_source(version: RoadmapVersion) -> Source:
-    version = RoadmapVersion.objects.select_related("roadmap__participation__territory").get(
-        pk=version.pk
-    )
-    participation = version.roadmap.participation
-    return Source(
-        kind=GeneratedPdf.Kind.ROADMAP,
-        key=f"roadmap-version:{version.pk}",
-        # The content is frozen: its own fingerprint says everything.
-        sha256=_fingerprint(version.content_sha256),
-        title=_("Feuille de route — %(territory)s — version %(number)s adoptée le %(day)s")
-        % {
-            "territory": participation.territory.name,
-            "number": version.number,
-            "day": date_format(version.adopted_on, "j F Y"),
-        },
-        fabrique_id=participation.fabrique_id,
-        participation_id=participation.pk,
-        roadmap_version_id=version.pk,
-    )
-
-
-def _note_source(note: TransversalNote) -> tuple[Source, dict]:
-    snapshot = _note_snapshot(note)
-    source = Source(
-        kind=GeneratedPdf.Kind.TRANSVERSAL_NOTE,
-        key=f"note:{note.pk}",
-        sha256=_fingerprint(snapshot),
-        title=note.title,
-        fabrique_id=note.fabrique_id,
-        transversal_note_id=note.pk,
-    )
-    return source, snapshot
-
-
-def _publication_source(fabrique: Fabrique) -> tuple[Source, dict]:
-    snapshot = publication_snapshot(fabrique)
-    source = Source(
-        kind=GeneratedPdf.Kind.PUBLICATION,
-        key=f"publication:{fabrique.pk}",
-        sha256=_fingerprint(snapshot),
-        title=_("%(fabrique)s — publication de l'édition %(edition)s")
-        % {"fabrique": fabrique.display_title, "edition": fabrique.edition},
-        fabrique_id=fabrique.pk,
-    )
-    return source, snapshot
-
-
-def _follow_up_report_source(fabrique: Fabrique) -> tuple[Source, dict]:
-    snapshot = follow_up_report_snapshot(fabrique)
-    source = Source(
-        kind=GeneratedPdf.Kind.FOLLOW_UP_REPORT,
-        key=f"follow-up:{fabrique.pk}",
-        sha256=_fingerprint(snapshot),
-        title=_("%(fabrique)s — rapport de suivi à six mois")
-        % {"fabrique": fabrique.display_title},
-        fabrique_id=fabrique.pk,
-    )
-    return source, snapshot
 
 
 # --- Requesting ----------------------------------------------------------------------
@@ -336,20 +130,20 @@ def _requeue_failed(pdf: GeneratedPdf) -> bool:
 
 def roadmap_pdf_request(*, roadmap: Roadmap, by) -> GeneratedPdf:
     """The roadmap as it is now (draft, submitted or adopted)."""
-    source, _snapshot = _roadmap_source(roadmap)
+    source, _snapshot = roadmap_source(roadmap)
     return _request(source, by=by)
 
 
 def roadmap_version_pdf_request(*, version: RoadmapVersion, by) -> GeneratedPdf:
     """An adopted version, from its frozen content: always the same PDF."""
-    return _request(_version_source(version), by=by)
+    return _request(version_source(version), by=by)
 
 
 def transversal_note_pdf_request(*, note: TransversalNote, by) -> GeneratedPdf:
     """A note written in the portal (an uploaded note is its own document)."""
     if not note.body.strip():
         raise ValidationError(_("Seule une note rédigée dans le portail peut être mise en PDF."))
-    source, _snapshot = _note_source(note)
+    source, _snapshot = note_source(note)
     return _request(source, by=by)
 
 
@@ -357,7 +151,7 @@ def publication_pdf_request(*, fabrique: Fabrique, by) -> GeneratedPdf:
     """The Fabrique's publication: its adopted roadmaps and transversal notes."""
     if not is_anct_staff(by):
         raise PermissionDenied
-    source, _snapshot = _publication_source(fabrique)
+    source, _snapshot = publication_source(fabrique)
     return _request(source, by=by)
 
 
@@ -365,7 +159,7 @@ def follow_up_report_pdf_request(*, fabrique: Fabrique, by) -> GeneratedPdf:
     """The six-month report: follow-up dates and notes, each territory's actions."""
     if not is_anct_staff(by):
         raise PermissionDenied
-    source, _snapshot = _follow_up_report_source(fabrique)
+    source, _snapshot = follow_up_report_source(fabrique)
     return _request(source, by=by)
 
 
@@ -442,7 +236,7 @@ def _context(pdf: GeneratedPdf) -> dict:
         }
     kind, _sep, pk = pdf.source_key.partition(":")
     if kind == "roadmap":
-        source, snapshot = _roadmap_source(Roadmap(pk=int(pk)))
+        source, snapshot = roadmap_source(Roadmap(pk=int(pk)))
         context = {
             "roadmap": _printable_roadmap(snapshot),
             "draft_on": timezone.localtime(pdf.requested_at).date(),
@@ -450,10 +244,10 @@ def _context(pdf: GeneratedPdf) -> dict:
             "fabrique_title": snapshot["fabrique"]["display_title"],
         }
     elif kind == "note":
-        source, snapshot = _note_source(pdf.transversal_note)
+        source, snapshot = note_source(pdf.transversal_note)
         context = {"note": _printable_note(snapshot), "fabrique_title": pdf.fabrique.display_title}
     elif kind == "publication":
-        source, snapshot = _publication_source(pdf.fabrique)
+        source, snapshot = publication_source(pdf.fabrique)
         context = {
             "fabrique": snapshot["fabrique"]
             | {
@@ -481,7 +275,7 @@ def _context(pdf: GeneratedPdf) -> dict:
             "compiled_on": timezone.localtime(pdf.requested_at).date(),
         }
     elif kind == "follow-up":
-        source, snapshot = _follow_up_report_source(pdf.fabrique)
+        source, snapshot = follow_up_report_source(pdf.fabrique)
         context = {
             "fabrique": snapshot["fabrique"] | {"end_date": _day(snapshot["fabrique"]["end_date"])},
             "follow_up": snapshot["follow_up"]
