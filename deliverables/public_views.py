@@ -42,6 +42,23 @@ def public_transversal_notes():
     return TransversalNote.objects.filter(is_published=True, fabrique__is_public=True)
 
 
+def public_results(fabrique) -> dict:
+    """The "Résultats de la Fabrique" section of a public Fabrique's page:
+    ``pdfs`` and ``notes`` (two queries whatever their number), empty for a
+    Fabrique that is not public."""
+    if not fabrique.is_public:
+        return {"pdfs": [], "notes": []}
+    return {
+        "pdfs": list(public_results_pdfs(fabrique)),
+        "notes": list(
+            public_transversal_notes()
+            .filter(fabrique=fabrique)
+            .only("fabrique_id", "kind", "title", "file", "published_on")
+            .order_by("kind", "title")
+        ),
+    }
+
+
 @require_safe
 def public_pdf_download(request, token):
     pdf = get_visible_or_404(GeneratedPdf.objects.published(), token=token)

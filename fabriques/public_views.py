@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from deliverables.models import TransversalNote
+from deliverables.public_views import public_results
 from seminars.models import Seminar
 from territories.models import Participation, Territory
 
@@ -145,9 +145,6 @@ def fabrique_detail(request, slug):
         )
         .order_by("window_start", "starts_at", "kind", "number")
     )
-    deliverables = TransversalNote.objects.filter(fabrique=fabrique, is_published=True).only(
-        "kind", "title", "published_on"
-    )
     context = {
         "title": fabrique.display_title,
         "breadcrumb_data": {
@@ -159,7 +156,7 @@ def fabrique_detail(request, slug):
         },
         "fabrique": fabrique,
         "seminars": seminars,
-        "deliverables": deliverables,
+        "results": public_results(fabrique),
     }
     return render(request, "public/fabrique_detail.html", context)
 
