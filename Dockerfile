@@ -17,13 +17,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MEDIA_ROOT=/data/media
 
 # Bibliothèques système de WeasyPrint (rendu PDF) : Pango, HarfBuzz subset
-# (sous-ensembles de polices, rendu ~2x plus rapide) et une police de repli.
+# (sous-ensembles de polices, rendu ~2x plus rapide) et une police de repli ;
+# pg_dump/pg_restore 15 de Debian pour `manage.py backup`/`restore` (même version
+# majeure que le service db de docker-compose.yml).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
+        postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 
 # Utilisateur sans privilèges ; le code reste à root, en lecture seule pour lui.
@@ -53,7 +56,7 @@ RUN DJANGO_ENV=production \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
     python manage.py collectstatic --noinput --verbosity 0 \
  && rm -f /tmp/collectstatic.sqlite3 \
- && mkdir -p /data/media \
+ && mkdir -p /data/media /data/backups \
  && chown -R app:app /app/staticfiles /data
 
 # Un volume nommé neuf monté sur /app/staticfiles ou /data/media hérite du

@@ -13,6 +13,20 @@ from .models import Invitation, User
 from .personal_data import personal_data_json, user_erase
 
 
+def personal_data_download(model_admin, request, queryset, to_json, file_prefix):
+    """The RGPD export of the one person selected in a changelist, as a JSON
+    download (``to_json(person)``); more than one is refused."""
+    if queryset.count() != 1:
+        model_admin.message_user(
+            request, _("Choisissez une seule personne à exporter."), messages.ERROR
+        )
+        return None
+    person = queryset.get()
+    response = HttpResponse(to_json(person), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{file_prefix}-{person.pk}.json"'
+    return response
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
@@ -51,17 +65,7 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("Exporter ses données personnelles (JSON)"))
     def export_personal_data(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(
-                request, _("Choisissez une seule personne à exporter."), messages.ERROR
-            )
-            return None
-        user = queryset.get()
-        response = HttpResponse(
-            personal_data_json(user), content_type="application/json; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="donnees-{user.pk}.json"'
-        return response
+        return personal_data_download(self, request, queryset, personal_data_json, "donnees")
 
     @admin.action(description=_("Effacer (anonymiser) à la demande de la personne"))
     def erase_personal_data(self, request, queryset):

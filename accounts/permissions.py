@@ -7,6 +7,7 @@ role ended yesterday has lost access today. Views answer 404 (never 403) for
 an object outside the user's scope, so nobody learns that it exists.
 """
 
+import functools
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -43,6 +44,36 @@ def territory_roles(user, today=None) -> QuerySet[ParticipationContact]:
     return ParticipationContact.objects.active_on(_today(today)).filter(user=user)
 
 
+# --- Built rules, kept per process ------------------------------------------------
+
+# Building a rule's queryset (its nested, dated subqueries resolved by the ORM)
+# costs more than running it, and pages build the same ones on every request.
+# What a built queryset selects depends only on the user's id, their staff and
+# active flags and the day (roles are dated), so it is kept under those, per
+# process, and each call returns a fresh copy (``.all()``): the SQL is kept,
+# never the rows, which are read again by every query.
+_BUILT_RULES: dict[tuple, QuerySet] = {}
+_BUILT_RULES_MAX = 2048
+
+
+def _built_per_user_and_day(rule):
+    @functools.wraps(rule)
+    def wrapper(user, today=None):
+        if not user.is_authenticated or user.pk is None:
+            return rule(user, today)
+        today = _today(today)
+        key = (rule.__name__, user.pk, user.is_active, user.is_staff, today)
+        queryset = _BUILT_RULES.get(key)
+        if queryset is None:
+            queryset = rule(user, today)
+            if len(_BUILT_RULES) >= _BUILT_RULES_MAX:
+                _BUILT_RULES.clear()
+            _BUILT_RULES[key] = queryset
+        return queryset.all()
+
+    return wrapper
+
+
 # --- Fabriques --------------------------------------------------------------------
 
 
@@ -56,6 +87,7 @@ def fabriques_steered_by(user, today=None) -> QuerySet[Fabrique]:
     return Fabrique.objects.filter(copil__in=copil_roles(user, today)).distinct()
 
 
+@_built_per_user_and_day
 def fabriques_visible_to(user, today=None) -> QuerySet[Fabrique]:
     if not user.is_authenticated or not user.is_active:
         return Fabrique.objects.none()
@@ -87,6 +119,7 @@ def can_run_fabrique(user, fabrique: Fabrique, today=None) -> bool:
 # --- Participations (a territory in a Fabrique) --------------------------------
 
 
+@_built_per_user_and_day
 def participations_visible_to(user, today=None) -> QuerySet[Participation]:
     if not user.is_authenticated or not user.is_active:
         return Participation.objects.none()
@@ -150,6 +183,7 @@ def can_adopt_roadmap(user, participation: Participation, today=None) -> bool:
 # --- Seminars --------------------------------------------------------------------
 
 
+@_built_per_user_and_day
 def seminars_visible_to(user, today=None) -> QuerySet[Seminar]:
     """Local seminars of visible participations, intersite ones of visible Fabriques."""
     if not user.is_authenticated or not user.is_active:

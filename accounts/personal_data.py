@@ -54,9 +54,58 @@ def personal_data_export(user) -> dict:
 
 
 def personal_data_json(user) -> str:
-    return json.dumps(
-        personal_data_export(user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
-    )
+    return _as_json(personal_data_export(user))
+
+
+def working_group_member_export(member) -> dict:
+    """What the portal holds on a working-group member (not an account
+    holder): their row, the seminars they were invited to, and their past
+    versions in the audit trail."""
+    from territories.models import WorkingGroupMember
+
+    member_fields = [name for name in _exportable(WorkingGroupMember) if name != "participation_id"]
+    return {
+        "membre": {name: getattr(member, name) for name in member_fields},
+        "fabrique": str(member.participation),
+        "seminaires": list(
+            member.attendances.order_by("seminar__window_start").values(
+                "seminar__theme", "seminar__starts_at", "status"
+            )
+        ),
+        "historique": list(
+            member.history.order_by("history_date").values(
+                "history_date", "history_type", *member_fields
+            )
+        ),
+        "finalites": {
+            name: entry
+            for name, entry in personal_data_inventory().items()
+            if ".WorkingGroupMember." in name or ".HistoricalWorkingGroupMember." in name
+        },
+    }
+
+
+def working_group_member_json(member) -> str:
+    return _as_json(working_group_member_export(member))
+
+
+def _as_json(data: dict) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+
+
+def admin_log_anonymise(objects, *, prefix: str) -> int:
+    """The admin's own log names each object it changed as it was then
+    ("Dupont Marie"): rename the ``objects`` (a queryset) to ``prefix``
+    followed by their id, in one update."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField, F, Value
+    from django.db.models.functions import Cast, Concat
+
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(objects.model),
+        object_id__in=objects.values(pk_text=Cast("pk", CharField())),
+    ).update(object_repr=Concat(Value(prefix), F("object_id")))
 
 
 def user_erase(*, user) -> None:
@@ -94,3 +143,6 @@ def user_erase(*, user) -> None:
         user.save(
             update_fields=["first_name", "last_name", "email", "phone", "is_active", "password"]
         )
+        # The audit trail points to the account, so it now shows the anonymised
+        # name; only the admin's log kept the old one as text.
+        admin_log_anonymise(type(user).objects.filter(pk=user.pk), prefix="Personne anonymisée n° ")

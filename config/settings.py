@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "django_htmx",
     "django_filters",
+    "simple_history",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "seminars",
     "deliverables",
     "reminders",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "accounts.middleware.StaffIdleTimeoutMiddleware",
     "accounts.security_log.SecurityLogMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records who made each change in the audit trail (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 if PRODUCTION:
@@ -158,6 +162,12 @@ ACCOUNT_SESSION_REMEMBER = False
 WORKING_GROUP_RETENTION_YEARS = env_int("WORKING_GROUP_RETENTION_YEARS", 3)
 # ANCT staff are logged out after this long without a request (accounts.middleware).
 STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30)
+# Audit trail (django-simple-history): a record of who changed what, not an
+# undo button — reverting in the admin would skip the services' rules (seminar
+# windows, roadmap versions). Stored files are kept as names in the history:
+# deleting history never touches them.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_FILEFIELD_TO_CHARFIELD = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Fabriques Prospectives] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_ADAPTER = "accounts.mfa.MFAAdapter"
@@ -211,6 +221,14 @@ MEDIA_URL = "media/"
 # X-Accel-Redirect to this internal location instead of streaming the bytes.
 MEDIA_X_ACCEL_PREFIX = env_str("MEDIA_X_ACCEL_PREFIX", "")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Where `manage.py backup` writes its archives (backups/services.py).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups-data")))
+# Optional antivirus (seminars/antivirus.py): a ClamAV daemon, as
+# "tcp://127.0.0.1:3310" or "unix:///run/clamav/clamd.ctl". Empty: uploads are
+# not scanned. Set but unreachable: uploads wait in quarantine until a rescan
+# (CELERY_BEAT_SCHEDULE "scan-quarantine", or `manage.py scan_quarantine`).
+CLAMAV_URL = (env_str("CLAMAV_URL", "") or "").strip()
+CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -281,6 +299,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "deliverables.tasks.requeue_stale_pdfs_task",
         "schedule": crontab(minute="*/10"),
     },
+    # Uploads quarantined while the antivirus was down: rescanned until it answers.
+    "scan-quarantine": {
+        "task": "seminars.tasks.scan_quarantine_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 if PRODUCTION:
@@ -298,5 +321,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # accounts/security_log.py: one line per security event, no personal data.
-    "loggers": {"portal.security": {"level": "INFO"}},
+    "loggers": {
+        "portal.security": {"level": "INFO"},
+        # WeasyPrint logs each step of every rendering (and one on import) at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

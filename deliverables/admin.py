@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from config.admin_mixins import SharedChoicesMixin
+from config.admin_mixins import AuditedAdmin, SharedChoicesMixin
 
 from .models import (
     Action,
@@ -43,7 +43,7 @@ class ActionInline(SharedChoicesMixin, admin.StackedInline):
 
 
 @admin.register(Roadmap)
-class RoadmapAdmin(admin.ModelAdmin):
+class RoadmapAdmin(AuditedAdmin):
     list_display = ["participation", "fabrique", "status", "adopted_on", "updated_at"]
     list_select_related = ["participation__territory", "participation__fabrique"]
     list_filter = ["status", "participation__fabrique__edition"]
@@ -66,7 +66,7 @@ class RoadmapAdmin(admin.ModelAdmin):
 
 
 @admin.register(Axis)
-class AxisAdmin(admin.ModelAdmin):
+class AxisAdmin(AuditedAdmin):
     list_display = ["title", "roadmap", "position"]
     list_select_related = ["roadmap__participation__territory", "roadmap__participation__fabrique"]
     search_fields = ["title", "roadmap__participation__territory__name"]
@@ -74,7 +74,7 @@ class AxisAdmin(admin.ModelAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(AuditedAdmin):
     list_display = [
         "title",
         "territory",
@@ -99,12 +99,14 @@ class ActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TransversalNote)
-class TransversalNoteAdmin(admin.ModelAdmin):
+class TransversalNoteAdmin(AuditedAdmin):
     list_display = ["title", "kind", "fabrique", "is_published", "published_on"]
     list_select_related = ["fabrique"]
     list_filter = ["kind", "is_published", "fabrique__edition"]
     search_fields = ["title", "body", "fabrique__title"]
     autocomplete_fields = ["fabrique"]
+    # Set by the antivirus only (seminars.antivirus, seminars.quarantine).
+    readonly_fields = ["scan_status"]
 
 
 @admin.register(FollowUp)
@@ -139,6 +141,7 @@ class RoadmapVersionAdmin(admin.ModelAdmin):
         "deliberation_name",
         "deliberation_size",
         "deliberation_sha256",
+        "deliberation_scan_status",
         "created_at",
     ]
 

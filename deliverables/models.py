@@ -7,6 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from seminars.antivirus import ScanStatus
 
 
 class RoadmapQuerySet(models.QuerySet):
@@ -48,6 +51,9 @@ class Roadmap(models.Model):
     submitted_at = models.DateTimeField(_("soumise le"), null=True, blank=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
+    # Audit trail: who changed what and when, shown in the admin.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     objects = RoadmapQuerySet.as_manager()
 
     class Meta:
@@ -72,6 +78,9 @@ class Axis(models.Model):
     )
     title = models.CharField(_("intitulé"), max_length=200)
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    # Audit trail: who changed what and when, shown in the admin.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("axe")
@@ -133,6 +142,9 @@ class Action(models.Model):
         _("demande d'ingénierie sur mesure à l'ANCT"), default=False
     )
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    # Audit trail: who changed what and when, shown in the admin.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("action")
@@ -234,6 +246,16 @@ class TransversalNote(models.Model):
     )
     is_published = models.BooleanField(_("publiée"), default=False)
     published_on = models.DateField(_("publiée le"), null=True, blank=True)
+    # The uploaded file's: only AVAILABLE files are served (seminars.antivirus).
+    scan_status = models.CharField(
+        _("analyse antivirus du fichier"),
+        max_length=20,
+        choices=ScanStatus.choices,
+        default=ScanStatus.NOT_SCANNED,
+    )
+
+    # Audit trail: who changed what and when, shown in the admin.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("note transversale")
@@ -315,6 +337,13 @@ class RoadmapVersion(models.Model):
     deliberation_name = models.CharField(_("nom d'origine"), max_length=255, blank=True)
     deliberation_size = models.PositiveBigIntegerField(_("taille (octets)"), null=True, blank=True)
     deliberation_sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
+    # Only an AVAILABLE délibération is served (seminars.antivirus).
+    deliberation_scan_status = models.CharField(
+        _("analyse antivirus de la délibération"),
+        max_length=20,
+        choices=ScanStatus.choices,
+        default=ScanStatus.NOT_SCANNED,
+    )
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
 
     class Meta:

@@ -27,6 +27,7 @@ from accounts.permissions import (
     transversal_notes_visible_to,
 )
 from fabriques.pages import fabrique_subpage_context
+from seminars.antivirus import AVAILABLE, ScanStatus, quarantine_notice, unavailable_response
 from seminars.downloads import attachment_response, download_name
 
 from .markdown import markdown_to_html
@@ -67,7 +68,13 @@ def transversal_notes(request, pk):
         fabrique_subpage_context(request.user, fabrique, title=title)
         | {
             "notes": notes.only(
-                "fabrique_id", "kind", "title", "file", "is_published", "published_on"
+                "fabrique_id",
+                "kind",
+                "title",
+                "file",
+                "scan_status",
+                "is_published",
+                "published_on",
             ),
             "can_write": can_write,
         },
@@ -125,7 +132,7 @@ def transversal_note_add(request, pk):
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, _("Note « %(title)s » enregistrée.") % {"title": note.title})
+            _saved_message(request, note, _("Note « %(title)s » enregistrée."))
             return redirect("deliverables:transversal_note", pk=note.pk)
     return _form_page(request, fabrique=fabrique, form=form)
 
@@ -173,7 +180,7 @@ def transversal_note_edit(request, pk):
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, _("Note « %(title)s » modifiée.") % {"title": note.title})
+            _saved_message(request, note, _("Note « %(title)s » modifiée."))
             return redirect("deliverables:transversal_note", pk=note.pk)
     return _form_page(request, fabrique=fabrique, form=form, note=note)
 
@@ -220,10 +227,24 @@ def _extension(note) -> str:
     return PurePath(note.file.name).suffix.lower().lstrip(".") if note.file else ""
 
 
-def note_file_response(note):
-    """The note's uploaded document, offered under its title."""
+def _saved_message(request, note, done: str) -> None:
+    done = done % {"title": note.title}
+    if note.file and note.scan_status == ScanStatus.PENDING:
+        messages.warning(request, f"{done} {quarantine_notice()}")
+    else:
+        messages.success(request, done)
+
+
+def note_file_response(note, request=None):
+    """The note's uploaded document, offered under its title. A document the
+    antivirus has not cleared is not served: a page says why when ``request``
+    is given (the portal's own pages), a plain 404 otherwise (public pages)."""
     if not note.file:
         raise Http404
+    if note.scan_status not in AVAILABLE:
+        if request is None:
+            raise Http404
+        return unavailable_response(request, note.scan_status)
     extension = _extension(note)
     return attachment_response(
         note.file,
@@ -234,7 +255,7 @@ def note_file_response(note):
 @login_required
 @require_safe
 def transversal_note_download(request, pk):
-    return note_file_response(_visible_note_or_404(request.user, pk))
+    return note_file_response(_visible_note_or_404(request.user, pk), request)
 
 
 @login_required

@@ -53,7 +53,7 @@ def public_results(fabrique) -> dict:
         "notes": list(
             public_transversal_notes()
             .filter(fabrique=fabrique)
-            .only("fabrique_id", "kind", "title", "file", "published_on")
+            .only("fabrique_id", "kind", "title", "file", "scan_status", "published_on")
             .order_by("kind", "title")
         ),
     }

@@ -26,6 +26,7 @@ from accounts.permissions import (
     get_visible_or_404,
     participations_visible_to,
 )
+from seminars.antivirus import AVAILABLE, ScanStatus, quarantine_notice, unavailable_response
 from seminars.downloads import attachment_response
 
 # The participation pages' breadcrumb and working space, shared with the
@@ -519,10 +520,11 @@ def adopt(request, pk):
             form.add_service_error(error)
         else:
             roadmap_version_pdf_request(version=version, by=request.user)
-            messages.success(
-                request,
-                _("Feuille de route adoptée : version %(number)s.") % {"number": version.number},
-            )
+            done = _("Feuille de route adoptée : version %(number)s.") % {"number": version.number}
+            if version.deliberation_scan_status == ScanStatus.PENDING:
+                messages.warning(request, f"{done} {quarantine_notice()}")
+            else:
+                messages.success(request, done)
             return redirect(
                 "deliverables:roadmap_version", pk=participation.pk, number=version.number
             )
@@ -598,6 +600,8 @@ def deliberation_download(request, pk, number):
     adopted = _version_or_404(participation, number)
     if not adopted.deliberation:
         raise Http404
+    if adopted.deliberation_scan_status not in AVAILABLE:
+        return unavailable_response(request, adopted.deliberation_scan_status)
     extension = adopted.deliberation.name.rsplit(".", 1)[-1]
     return attachment_response(
         adopted.deliberation,

@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.utils import bulk_update_with_history
 
-from config.admin_mixins import SharedChoicesMixin, run_service_on_rows
+from config.admin_mixins import AuditedAdmin, SharedChoicesMixin, run_service_on_rows
 from seminars.models import Seminar, SeminarKind
 from territories.models import Participation
 from territories.services import participation_confirm
@@ -121,7 +122,7 @@ class IntersiteSeminarInline(admin.TabularInline):
 
 
 @admin.register(Fabrique)
-class FabriqueAdmin(admin.ModelAdmin):
+class FabriqueAdmin(AuditedAdmin):
     list_display = [
         "display_title",
         "edition",
@@ -134,7 +135,6 @@ class FabriqueAdmin(admin.ModelAdmin):
     list_filter = ["edition", "status", "transitions", "anct_programme", "is_public"]
     search_fields = ["title", "short_title", "objective"]
     prepopulated_fields = {"slug": ["edition", "short_title"]}
-    filter_horizontal = ["transitions"]
     readonly_fields = ["calendar"]
     date_hierarchy = "start_date"
     fieldsets = [
@@ -167,7 +167,12 @@ class FabriqueAdmin(admin.ModelAdmin):
     actions = ["confirm_proposed_territories", "make_public", "make_private"]
 
     def get_form(self, request, obj=None, **kwargs):
-        kwargs["widgets"] = {"title": forms.Textarea(attrs={"rows": 2, "cols": 90})}
+        kwargs["widgets"] = {
+            "title": forms.Textarea(attrs={"rows": 2, "cols": 90}),
+            # Four transitions: checkboxes, rather than filter_horizontal, whose
+            # script gives a <span> an aria-label (axe: aria-prohibited-attr).
+            "transitions": forms.CheckboxSelectMultiple,
+        }
         return super().get_form(request, obj, **kwargs)
 
     def get_queryset(self, request):
@@ -243,16 +248,23 @@ class FabriqueAdmin(admin.ModelAdmin):
             _("%(count)d participation(s) confirmée(s), séminaires planifiés."),
         )
 
+    def _set_public(self, queryset, is_public: bool) -> int:
+        fabriques = list(queryset.exclude(is_public=is_public))
+        for fabrique in fabriques:
+            fabrique.is_public = is_public
+        # In bulk, and each one in the audit trail.
+        bulk_update_with_history(fabriques, Fabrique, ["is_public"])
+        bump_public_version()  # a bulk update sends no save signal
+        return len(fabriques)
+
     @admin.action(description=_("Publier dans le catalogue"))
     def make_public(self, request, queryset):
-        updated = queryset.update(is_public=True)
-        bump_public_version()  # a bulk update sends no save signal
+        updated = self._set_public(queryset, True)
         self.message_user(request, _("%(count)d Fabrique(s) publiée(s).") % {"count": updated})
 
     @admin.action(description=_("Retirer du catalogue"))
     def make_private(self, request, queryset):
-        updated = queryset.update(is_public=False)
-        bump_public_version()  # a bulk update sends no save signal
+        updated = self._set_public(queryset, False)
         self.message_user(request, _("%(count)d Fabrique(s) retirée(s).") % {"count": updated})
 
 

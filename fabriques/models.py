@@ -9,6 +9,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 FABRIQUE_DURATION_MONTHS = 12
 FOLLOW_UP_DELAY_MONTHS = 6
@@ -179,6 +180,9 @@ class Fabrique(models.Model):
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    # Audit trail: who changed what and when, shown in the admin.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = FabriqueQuerySet.as_manager()
 

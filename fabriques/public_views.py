@@ -12,16 +12,17 @@ from django.db.models import Count, Min, Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from deliverables.public_views import public_results
-from seminars.models import Seminar
+from seminars.models import Seminar, SeminarKind
 from territories.models import Participation, Territory
 
 from .filters import PublicFabriqueFilter
-from .models import Fabrique, Partnership
-from .public_cache import cached_fragment
+from .models import Fabrique, Partnership, Transition
+from .public_cache import cached_fragment, public_version
 from .stats import public_participations
 
 CATALOGUE_PAGE_SIZE = 12
@@ -32,18 +33,49 @@ def home(request):
     # The Fabriques listed stay live (the admin's bulk "retirer du catalogue"
     # sends no signal); the key figures, four aggregates identical for every
     # visitor, are a cached fragment (public_cache).
-    current = (
-        Fabrique.objects.public()
-        .current(timezone.localdate())
-        .with_confirmed_territories()
-        .prefetch_related("transitions")
+    version = public_version()
+    current = with_cached_transitions(
+        Fabrique.objects.public().current(timezone.localdate()).with_confirmed_territories(),
+        version=version,
     )
     context = {
         "title": _("Accueil"),
         "current_fabriques": current,
-        "figures": cached_fragment("home-figures", home_key_figures),
+        "figures": cached_fragment("home-figures", home_key_figures, version=version),
     }
     return render(request, "portal/home.html", context)
+
+
+def with_cached_transitions(fabriques, *, version=None) -> list[Fabrique]:
+    """The Fabriques (read live), each with its transitions as if prefetched,
+    from a cached map of every Fabrique's transitions: a Transition's save and
+    any change of a Fabrique's transitions bump the public version
+    (public_cache), so the map is never stale; it names no Fabrique, only ids
+    looked up for the Fabriques just read."""
+    fabriques = list(fabriques)
+    by_fabrique = cached_fragment("fabrique-transitions", _transitions_by_fabrique, version=version)
+    for fabrique in fabriques:
+        # What prefetch_related("transitions") leaves: a filled queryset (read
+        # back by fabrique.transitions.all); built without a related manager.
+        transitions = Transition.objects.all()
+        transitions._result_cache = [
+            Transition(pk=pk, code=code) for pk, code in by_fabrique.get(fabrique.pk, ())
+        ]
+        transitions._prefetch_done = True
+        fabrique._prefetched_objects_cache = {"transitions": transitions}
+    return fabriques
+
+
+def _transitions_by_fabrique() -> dict[int, list[tuple[int, str]]]:
+    """Plain values (cheap to keep and to read back): fabrique id → [(pk, code)],
+    in the transitions' own order."""
+    links = Fabrique.transitions.through.objects.order_by(
+        "transition__code", "transition__pk"
+    ).values_list("fabrique_id", "transition_id", "transition__code")
+    by_fabrique: dict[int, list[tuple[int, str]]] = {}
+    for fabrique_id, pk, code in links:
+        by_fabrique.setdefault(fabrique_id, []).append((pk, code))
+    return by_fabrique
 
 
 def home_key_figures() -> dict:
@@ -92,13 +124,25 @@ def catalogue(request):
         request.GET,
         queryset=Fabrique.objects.public().order_by("-edition", "title"),
     )
-    fabriques = filterset.qs.with_confirmed_territories().prefetch_related("transitions")
+    version = public_version()
+    fabriques = filterset.qs.with_confirmed_territories()
     page = Paginator(fabriques, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_cached_transitions(page.object_list, version=version)
     # The counts of every option (seven aggregate queries) depend only on the
     # active filters and the public data: cached per combination of filters.
+    # Their rendered options are cached under the same two things (the
+    # template's "catalogue-facets" fragment, keyed on ``facets_key``), so the
+    # counts are only read back when that fragment is rendered again.
     filterset.form.is_valid()
     active = sorted((name, str(value)) for name, value in filterset.form.cleaned_data.items())
-    facets = cached_fragment("catalogue-facets", filterset.facets, active)
+
+    def facet_list():
+        facets = cached_fragment("catalogue-facets", filterset.facets, active, version=version)
+        return [
+            {"name": name, "label": filterset.filters[name].label, "options": options}
+            for name, options in facets.items()
+        ]
+
     context = {
         "title": _("Catalogue des Fabriques"),
         "breadcrumb_data": {
@@ -106,10 +150,8 @@ def catalogue(request):
             "current": _("Catalogue des Fabriques"),
         },
         "filter": filterset,
-        "facets": [
-            {"name": name, "label": filterset.filters[name].label, "options": options}
-            for name, options in facets.items()
-        ],
+        "facets": SimpleLazyObject(facet_list),
+        "facets_key": (version, active),
         "query": filterset.form.cleaned_data.get("q", ""),
         "page_obj": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1),
@@ -124,27 +166,47 @@ def fabrique_detail(request, slug):
     fabrique = get_object_or_404(
         Fabrique.objects.public().select_related("anct_programme"), slug=slug
     )
-    related = cached_fragment("fabrique-related", lambda: _public_related(fabrique), fabrique.pk)
+    version = public_version()
+    related = cached_fragment(
+        "fabrique-related", lambda: _public_related(fabrique), fabrique.pk, version=version
+    )
     fabrique.confirmed_participations = related["participations"]
     fabrique._prefetched_objects_cache = {
         "transitions": related["transitions"],
         "partnerships": related["partnerships"],
     }
     # Only what the calendar says publicly: which seminar, on what theme, when.
-    seminars = (
+    # Plain values, shaped as the template reads a seminar (no model built per
+    # row; the table is a cached fragment keyed on these values).
+    seminar_rows = list(
         Seminar.objects.filter(fabrique=fabrique)
         .exclude(status=Seminar.Status.CANCELLED)
-        .select_related("participation__territory")
-        .only(
+        .order_by("window_start", "starts_at", "kind", "number")
+        .values_list(
             "kind",
             "number",
             "theme",
             "window_start",
             "starts_at",
+            "participation_id",
             "participation__territory__name",
         )
-        .order_by("window_start", "starts_at", "kind", "number")
     )
+    kind_labels = {kind: str(label) for kind, label in SeminarKind.choices}
+    seminars = [
+        {
+            "kind": kind,
+            "get_kind_display": kind_labels.get(kind, kind),
+            "number": number,
+            "theme": theme,
+            "window_start": window_start,
+            "starts_at": starts_at,
+            "participation": {"territory": {"name": territory}} if participation_id else None,
+        }
+        for kind, number, theme, window_start, starts_at, participation_id, territory in (
+            seminar_rows
+        )
+    ]
     context = {
         "title": fabrique.display_title,
         "breadcrumb_data": {
@@ -155,7 +217,11 @@ def fabrique_detail(request, slug):
             "current": fabrique.display_title,
         },
         "fabrique": fabrique,
+        # What the rendered relations depend on (the template's cached fragment).
+        "related_key": (version, fabrique.pk),
         "seminars": seminars,
+        # What the rendered calendar depends on (the template's cached fragment).
+        "seminar_rows": seminar_rows,
         "results": public_results(fabrique),
     }
     return render(request, "public/fabrique_detail.html", context)

@@ -64,13 +64,17 @@ def prestataire_fabrique(request, pk):
         raise Http404
     today = timezone.localdate()
     calendar = Seminar.objects.with_note_state(today).in_calendar_order()
-    participations = _with_progress(
+    participations = list(
         fabrique.participations.prefetch_related(
             Prefetch("seminars", queryset=calendar, to_attr="calendar")
-        ),
-        fabrique,
-        today,
+        )
+        .select_related("territory", "lead_consultant__user", "roadmap")
+        .order_by("territory__name")
     )
+    # Each territory's progress counted from its calendar, already read with
+    # its note states, rather than by another aggregate query (progress_by).
+    for participation in participations:
+        participation.progress = _progress_of(participation.calendar)
     return render(
         request,
         "fabriques/prestataire_fabrique.html",
@@ -215,6 +219,17 @@ def _with_progress(participations, fabrique, today) -> list[Participation]:
     for participation in rows:
         participation.progress = progress.get(participation.pk, SeminarProgress())
     return rows
+
+
+def _progress_of(seminars) -> SeminarProgress:
+    """``SeminarQuerySet.progress_by`` for seminars read ``with_note_state``."""
+    Status = Seminar.Status
+    return SeminarProgress(
+        held=sum(seminar.status == Status.HELD for seminar in seminars),
+        upcoming=sum(seminar.status in (Status.PLANNED, Status.SCHEDULED) for seminar in seminars),
+        notes_pending=sum(bool(seminar.note_pending) for seminar in seminars),
+        notes_late=sum(bool(seminar.note_late) for seminar in seminars),
+    )
 
 
 def _fabrique_page_context(request, fabrique, *, space) -> dict:

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from config.admin_mixins import AuditedAdmin
+
 from .models import Attendance, NoteVersion, Seminar, SeminarTemplate, SeminarTemplateStep
 
 
@@ -44,7 +46,7 @@ class NoteVersionInline(admin.TabularInline):
 
 
 @admin.register(Seminar)
-class SeminarAdmin(admin.ModelAdmin):
+class SeminarAdmin(AuditedAdmin):
     list_display = [
         "__str__",
         "fabrique",
@@ -73,7 +75,7 @@ class SeminarAdmin(admin.ModelAdmin):
 
 
 @admin.register(NoteVersion)
-class NoteVersionAdmin(admin.ModelAdmin):
+class NoteVersionAdmin(AuditedAdmin):
     list_display = ["__str__", "status", "uploaded_by", "uploaded_at", "size"]
     list_select_related = ["seminar", "uploaded_by"]
     list_filter = ["status", "seminar__kind", "seminar__fabrique__edition"]
@@ -88,6 +90,7 @@ class NoteVersionAdmin(admin.ModelAdmin):
         "sha256",
         "uploaded_by",
         "uploaded_at",
+        "scan_status",
     ]
     fields = readonly_fields + ["summary", "status", "review_comment"]
 

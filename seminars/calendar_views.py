@@ -13,6 +13,7 @@ from accounts.permissions import get_visible_or_404
 from .calendars import (
     calendar_build,
     calendar_feed_active,
+    calendar_feed_body,
     calendar_feed_create,
     calendar_feed_owner,
     calendar_feed_revoke,
@@ -36,7 +37,7 @@ def feed(request, token):
     if owner is None:
         raise Http404
     response = _ics_response(
-        calendar_build(calendar_seminars(owner), owner=owner),
+        calendar_feed_body(owner),
         filename="fabriques-prospectives.ics",
         disposition="inline",
     )

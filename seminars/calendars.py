@@ -6,18 +6,23 @@ secret's SHA-256 is stored, so a leaked database does not open anyone's feed.
 
 import functools
 import hashlib
+import pickle
 import secrets
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
 from accounts.models import User
 from accounts.permissions import seminars_visible_to
+from fabriques.models import Fabrique
+from territories.models import Participation, Territory
 
 from .models import CalendarFeed, Seminar, SeminarKind
 
@@ -79,13 +84,13 @@ def calendar_feed_owner(token: str) -> User | None:
 # --- iCalendar data -------------------------------------------------------------------
 
 
-def calendar_seminars(user) -> QuerySet[Seminar]:
+def calendar_seminars(user, today=None) -> QuerySet[Seminar]:
     """The seminars of ``user``'s calendar: every visible one with a fixed date.
 
     Cancelled ones stay in so that clients which imported them remove them.
     """
     return (
-        seminars_visible_to(user)
+        seminars_visible_to(user, today)
         .filter(starts_at__isnull=False)
         .select_related("fabrique", "participation__territory")
         # What the events print, not the Fabrique's texts nor the seminar's content.
@@ -274,3 +279,102 @@ def calendar_build(seminars, *, owner) -> bytes:
         return header
     events = "\r\n".join(lines).encode() + b"\r\n"
     return header[: -len(end)] + _paris_vtimezone() + events + end
+
+
+# --- The subscribed feed, cached per owner and content ------------------------------
+
+# The rows of a feed, as plain values: what the events print and nothing else.
+_FEED_ROW_FIELDS = (
+    "pk",
+    "fabrique_id",
+    "fabrique__title",
+    "fabrique__short_title",
+    "participation_id",
+    "participation__territory__name",
+    "kind",
+    "number",
+    "theme",
+    "starts_at",
+    "ends_at",
+    "place",
+    "format",
+    "meeting_url",
+    "status",
+    "agenda",
+    "sequence",
+)
+FEED_CACHE = "fragments"
+# Clients poll every hour at most; a cached body is rebuilt at least this often
+# (its DTSTAMP with it), whatever happens.
+FEED_CACHE_TIMEOUT = 10 * 60
+
+
+def _seminar_from_row(row: tuple) -> Seminar:
+    values = dict(zip(_FEED_ROW_FIELDS, row, strict=True))
+    seminar = Seminar(
+        pk=values["pk"],
+        kind=values["kind"],
+        number=values["number"],
+        theme=values["theme"],
+        starts_at=values["starts_at"],
+        ends_at=values["ends_at"],
+        place=values["place"],
+        format=values["format"],
+        meeting_url=values["meeting_url"],
+        status=values["status"],
+        agenda=values["agenda"],
+        sequence=values["sequence"],
+    )
+    seminar.fabrique = Fabrique(
+        pk=values["fabrique_id"],
+        title=values["fabrique__title"],
+        short_title=values["fabrique__short_title"],
+    )
+    if values["participation_id"] is not None:
+        seminar.participation = Participation(
+            pk=values["participation_id"],
+            territory=Territory(name=values["participation__territory__name"]),
+        )
+    return seminar
+
+
+# The feed's queryset, built (not evaluated) once per owner and day. Building it
+# (the access rules' nested subqueries, resolved by the ORM) costs more than
+# running it; what it selects depends only on the owner's id, their staff and
+# active flags and the day (roles are dated), the rows are read afresh on each
+# request from a copy (``.all()``), so keeping it is keeping SQL, not data.
+_FEED_QUERYSETS: dict[tuple, QuerySet] = {}
+_FEED_QUERYSETS_MAX = 512
+
+
+def _feed_rows(owner) -> list[tuple]:
+    today = timezone.localdate()
+    key = (owner.pk, owner.is_active, owner.is_staff, today)
+    queryset = _FEED_QUERYSETS.get(key)
+    if queryset is None:
+        queryset = calendar_seminars(owner, today).values_list(*_FEED_ROW_FIELDS)
+        if len(_FEED_QUERYSETS) >= _FEED_QUERYSETS_MAX:
+            _FEED_QUERYSETS.clear()
+        _FEED_QUERYSETS[key] = queryset
+    return list(queryset.all())
+
+
+def calendar_feed_body(owner) -> bytes:
+    """The owner's subscribed feed, in the two queries of ``calendar_build``.
+
+    The seminars are read live, as plain values (the owner's scope is applied
+    by ``calendar_seminars``, as for ``calendar_build``); the serialised body
+    is cached under a digest of exactly those values, of the owner's name and
+    of the language, so any change of what the feed prints is a new key (no
+    invalidation to forget) and one owner's feed can never be served to
+    another (the owner is part of the key)."""
+    rows = _feed_rows(owner)
+    state = (owner.pk, str(owner), get_language(), rows)
+    digest = hashlib.sha256(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    key = f"calendar-feed:{owner.pk}:{digest}"
+    cache = caches[FEED_CACHE]
+    body = cache.get(key)
+    if body is None:
+        body = calendar_build([_seminar_from_row(row) for row in rows], owner=owner)
+        cache.set(key, body, FEED_CACHE_TIMEOUT)
+    return body

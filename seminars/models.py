@@ -10,6 +10,9 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Valu
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .antivirus import AVAILABLE, ScanStatus
 
 
 class SeminarKind(models.TextChoices):
@@ -283,6 +286,9 @@ class Seminar(models.Model):
         help_text=_("Augmente à chaque déplacement d'une date fixée (calendriers iCal)."),
     )
 
+    # Audit trail: who changed what and when, shown in the admin.
+    history = HistoricalRecords()
+
     objects = SeminarQuerySet.as_manager()
 
     class Meta:
@@ -473,7 +479,8 @@ def note_upload_path(instance, filename):
 
 class NoteVersionQuerySet(models.QuerySet):
     def shared(self):
-        return self.filter(status=NoteVersion.Status.SHARED)
+        # A file in quarantine or refused by the antivirus is never shared.
+        return self.filter(status=NoteVersion.Status.SHARED, scan_status__in=AVAILABLE)
 
     def latest_shared(self):
         """Per seminar, only the most recent version shared with the territory."""
@@ -527,6 +534,16 @@ class NoteVersion(models.Model):
     )
     reviewed_at = models.DateTimeField(_("examinée le"), null=True, blank=True)
     shared_at = models.DateTimeField(_("partagée le"), null=True, blank=True)
+    # Only AVAILABLE files are served, listed for download or shared (antivirus.py).
+    scan_status = models.CharField(
+        _("analyse antivirus"),
+        max_length=20,
+        choices=ScanStatus.choices,
+        default=ScanStatus.NOT_SCANNED,
+    )
+
+    # Audit trail: who changed what and when, shown in the admin.
+    history = HistoricalRecords()
 
     objects = NoteVersionQuerySet.as_manager()
 

@@ -23,6 +23,7 @@ from accounts.permissions import (
     note_versions_visible_to,
 )
 
+from .antivirus import AVAILABLE, ScanStatus, quarantine_notice
 from .forms import NoteReturnForm, NoteUploadForm
 from .models import NoteVersion, Seminar
 from .notes import note_return, note_share, note_submit, note_upload, note_validate
@@ -53,14 +54,22 @@ def notes(request, pk):
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(
-                request,
-                _(
-                    "Version %(version)s de la note déposée. "
-                    "Soumettez-la à l'ANCT quand elle est prête."
+            if note.scan_status == ScanStatus.PENDING:
+                messages.warning(
+                    request,
+                    _("Version %(version)s de la note déposée.") % {"version": note.version}
+                    + " "
+                    + quarantine_notice(),
                 )
-                % {"version": note.version},
-            )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Version %(version)s de la note déposée. "
+                        "Soumettez-la à l'ANCT quand elle est prête."
+                    )
+                    % {"version": note.version},
+                )
             return redirect("seminars:notes", pk=seminar.pk)
     versions = list(seminar.notes.select_related("uploaded_by").order_by("-version"))
     latest = versions[0] if versions else None
@@ -77,6 +86,7 @@ def notes(request, pk):
             "last_comment": next((v for v in versions if v.review_comment), None),
             "can_submit": latest is not None
             and latest.status == NoteVersion.Status.DRAFT
+            and latest.scan_status in AVAILABLE
             and not any(v.status == NoteVersion.Status.SUBMITTED for v in versions),
             "can_upload": seminar.status == Seminar.Status.HELD,
             "is_staff": is_anct_staff(request.user),

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .antivirus import AVAILABLE, ScanStatus, upload_scan
 from .downloads import download_name
 from .models import NoteVersion, Seminar
 from .uploads import note_file_check
@@ -41,11 +42,14 @@ def _held_check(seminar: Seminar) -> None:
 def note_upload(*, seminar: Seminar, file, summary: str, by) -> NoteVersion:
     """Store a new version of the seminar's note (a draft), after checking the file.
 
-    The file reaches MEDIA_ROOT only once every check passed, inside the
-    transaction, and is removed again if the row cannot be written.
+    The file reaches MEDIA_ROOT only once every check passed (format, then
+    the antivirus when configured), inside the transaction, and is removed
+    again if the row cannot be written. With the antivirus down, the version
+    is stored in quarantine (``scan_status`` PENDING): see seminars.antivirus.
     """
     _held_check(seminar)
     checked = note_file_check(file)
+    scan_status = upload_scan(file, by=by, what="note")
     with transaction.atomic():
         # The lock makes "last version + 1" safe against two uploads at once.
         seminar = Seminar.objects.select_for_update().get(pk=seminar.pk)
@@ -59,6 +63,7 @@ def note_upload(*, seminar: Seminar, file, summary: str, by) -> NoteVersion:
             sha256=checked.sha256,
             summary=summary,
             uploaded_by=by,
+            scan_status=scan_status,
         )
         try:
             # The name given here only lends its extension to upload_to.
@@ -91,6 +96,20 @@ def note_submit(*, note: NoteVersion, by) -> NoteVersion:
         Status.DRAFT,
         _("La version %(version)s est déjà %(status)s : elle ne peut pas être soumise."),
     )
+    if note.scan_status not in AVAILABLE:
+        raise ValidationError(
+            _(
+                "La version %(version)s est en quarantaine : elle pourra être soumise "
+                "une fois analysée par l'antivirus."
+            )
+            % {"version": note.version}
+            if note.scan_status == ScanStatus.PENDING
+            else _(
+                "La version %(version)s a été refusée par l'antivirus : "
+                "déposez une nouvelle version."
+            )
+            % {"version": note.version}
+        )
     if note.seminar.notes.filter(version__gt=note.version).exists():
         raise ValidationError(
             _("Une version plus récente existe : seule la dernière version peut être soumise.")

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .models import Seminar, SeminarKind, SeminarTemplate, SeminarTemplateStep
 
@@ -57,8 +58,8 @@ def seminars_plan_intersite(*, fabrique, template: SeminarTemplate) -> list[Semi
         fabrique.seminars.filter(kind=SeminarKind.INTERSITE).values_list("kind", "number")
     )
     steps = _missing_steps(template=template, kinds=[SeminarKind.INTERSITE], existing=existing)
-    return Seminar.objects.bulk_create(
-        _seminars_from_steps(fabrique=fabrique, participation=None, steps=steps)
+    return bulk_create_with_history(
+        _seminars_from_steps(fabrique=fabrique, participation=None, steps=steps), Seminar
     )
 
 
@@ -69,10 +70,11 @@ def seminars_plan_local(*, participation, template: SeminarTemplate) -> list[Sem
         kinds=[SeminarKind.IMMERSION, SeminarKind.LOCAL],
         existing=existing,
     )
-    return Seminar.objects.bulk_create(
+    return bulk_create_with_history(
         _seminars_from_steps(
             fabrique=participation.fabrique, participation=participation, steps=steps
-        )
+        ),
+        Seminar,
     )
 
 
@@ -95,7 +97,7 @@ def seminars_replan_windows(*, fabrique) -> int:
         if window != (seminar.window_start, seminar.window_end):
             seminar.window_start, seminar.window_end = window
             moved.append(seminar)
-    Seminar.objects.bulk_update(moved, ["window_start", "window_end"])
+    bulk_update_with_history(moved, Seminar, ["window_start", "window_end"])
     return len(moved)
 
 
@@ -106,11 +108,16 @@ def seminars_cancel_future(*, participation, on: date) -> int:
     """
     start_of_day = timezone.make_aware(datetime.combine(on, time.min))
     future = Q(starts_at__gte=start_of_day) | Q(starts_at__isnull=True, window_end__gte=on)
-    return (
-        participation.seminars.filter(future)
-        .filter(status__in=[Seminar.Status.PLANNED, Seminar.Status.SCHEDULED])
-        .update(status=Seminar.Status.CANCELLED)
+    cancelled = list(
+        participation.seminars.filter(future).filter(
+            status__in=[Seminar.Status.PLANNED, Seminar.Status.SCHEDULED]
+        )
     )
+    for seminar in cancelled:
+        seminar.status = Seminar.Status.CANCELLED
+    # In bulk, and each one in the audit trail.
+    bulk_update_with_history(cancelled, Seminar, ["status"])
+    return len(cancelled)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from accounts.permissions import (
     note_versions_visible_to,
 )
 
+from .antivirus import AVAILABLE, unavailable_response
 from .downloads import attachment_response, download_name
 from .forms import SeminarScheduleForm
 from .pages import seminar_page_context
@@ -63,6 +64,8 @@ def note_download(request, pk):
     the versions shared with the territories for everyone else who sees the
     seminar (its référents, the COPIL)."""
     note = get_visible_or_404(note_versions_visible_to(request.user), pk=pk)
+    if note.scan_status not in AVAILABLE:
+        return unavailable_response(request, note.scan_status)
     return attachment_response(
         note.file, filename=download_name(note.original_name, fallback=f"note-{note.pk}.pdf")
     )

@@ -4,7 +4,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from config.admin_mixins import SharedChoicesMixin, run_service_on_rows
+from accounts.admin import personal_data_download
+from accounts.personal_data import working_group_member_json
+from config.admin_mixins import AuditedAdmin, SharedChoicesMixin, run_service_on_rows
 from deliverables.models import Roadmap
 from fabriques.checks import participation_warnings
 from fabriques.models import TeamMember
@@ -165,7 +167,7 @@ class WorkingGroupSizeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SharedChoicesMixin, admin.ModelAdmin):
+class ParticipationAdmin(SharedChoicesMixin, AuditedAdmin):
     list_display = [
         "territory",
         "fabrique",
@@ -260,13 +262,19 @@ class ParticipationContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkingGroupMember)
-class WorkingGroupMemberAdmin(admin.ModelAdmin):
+class WorkingGroupMemberAdmin(AuditedAdmin):
     list_display = ["__str__", "organisation", "college", "participation", "joined_on", "left_on"]
     list_select_related = ["participation__territory", "participation__fabrique"]
     list_filter = ["college", "participation__fabrique__edition"]
     search_fields = ["first_name", "last_name", "organisation", "participation__territory__name"]
     autocomplete_fields = ["participation"]
-    actions = ["erase_personal_data"]
+    actions = ["export_personal_data", "erase_personal_data"]
+
+    @admin.action(description=_("Exporter ses données personnelles (JSON)"))
+    def export_personal_data(self, request, queryset):
+        return personal_data_download(
+            self, request, queryset, working_group_member_json, "membre-groupe-de-travail"
+        )
 
     @admin.action(description=_("Effacer (anonymiser) à la demande de la personne"))
     def erase_personal_data(self, request, queryset):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from fabriques.models import DatedRole, role_dates_constraint
 from seminars.models import Attendance, Seminar, SeminarKind
@@ -248,6 +249,9 @@ class Participation(models.Model):
         related_name="led_participations",
     )
 
+    # Audit trail: who changed what and when, shown in the admin.
+    history = HistoricalRecords()
+
     objects = ParticipationQuerySet.as_manager()
 
     class Meta:
@@ -422,6 +426,9 @@ class WorkingGroupMember(models.Model):
         blank=True,
         help_text=_("Nom et coordonnées effacés (durée de conservation écoulée ou demande)."),
     )
+
+    # Audit trail: who changed what and when, shown in the admin.
+    history = HistoricalRecords()
 
     objects = WorkingGroupMemberQuerySet.as_manager()
 

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 
+from accounts.personal_data import admin_log_anonymise
+
 from .models import WorkingGroupMember
 
 ANONYMOUS_FIRST_NAME = "Membre"
@@ -45,16 +47,23 @@ def members_past_retention(*, today: date, years: int | None = None):
     )
 
 
+def _anonymous(id_field: str) -> dict:
+    return {
+        "first_name": Value(ANONYMOUS_FIRST_NAME),
+        "last_name": Concat(Value("anonymisé n° "), F(id_field)),
+        "email": "",
+        "phone": "",
+    }
+
+
 def working_group_members_anonymise(*, members, today: date) -> int:
     """Erase the names and contact details of ``members`` (a queryset), in one
-    update; the row, its college, organisation and attendance stay."""
-    return members.update(
-        first_name=Value(ANONYMOUS_FIRST_NAME),
-        last_name=Concat(Value("anonymisé n° "), F("pk")),
-        email="",
-        phone="",
-        anonymised_on=today,
-    )
+    update; the row, its college, organisation and attendance stay. Their past
+    versions in the audit trail and the admin's log forget them too (first,
+    while ``members`` still selects them)."""
+    WorkingGroupMember.history.filter(id__in=members.values("pk")).update(**_anonymous("id"))
+    admin_log_anonymise(members, prefix=f"{ANONYMOUS_FIRST_NAME} anonymisé n° ")
+    return members.update(**_anonymous("pk"), anonymised_on=today)
 
 
 @transaction.atomic

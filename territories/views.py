@@ -129,8 +129,10 @@ def participation_detail(request, pk):
             "contacts": participation.contacts.active_on(today).select_related("user"),
             # With each seminar's note state, so a late note shows here too.
             "calendar": seminars,
+            # The calendar's seminars are already read: their ids, not the
+            # calendar's query again as a subquery.
             "shared_notes": NoteVersion.objects.latest_shared()
-            .filter(seminar__in=calendar)
+            .filter(seminar__in=[seminar.pk for seminar in seminars])
             .select_related("seminar")
             .order_by("seminar__window_start", "seminar__kind", "seminar__number"),
             "summary": WorkingGroupSummary.of(

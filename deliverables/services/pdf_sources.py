@@ -15,6 +15,7 @@ from deliverables.models import GeneratedPdf, Roadmap, RoadmapVersion, Transvers
 from deliverables.services.follow_up import follow_up_summary
 from deliverables.services.roadmaps import roadmap_for_snapshot, roadmap_snapshot, snapshot_sha256
 from fabriques.models import Fabrique
+from seminars.antivirus import AVAILABLE
 from territories.models import Participation
 
 # Bump when a PDF template changes what it prints: every source then hashes
@@ -33,7 +34,8 @@ def note_snapshot(note: TransversalNote) -> dict:
         "kind_label": str(note.get_kind_display()),
         "title": note.title,
         "body": note.body,
-        "has_file": bool(note.file),
+        # A document in quarantine or refused by the antivirus is left out.
+        "has_file": bool(note.file) and note.scan_status in AVAILABLE,
         "published_on": note.published_on.isoformat() if note.published_on else None,
     }
 

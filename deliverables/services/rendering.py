@@ -11,13 +11,14 @@ file instead of leaving a second copy.
 
 import hashlib
 import logging
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 
 from celery.exceptions import Retry, SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +46,16 @@ RENDER_TIME_LIMIT = 150
 STALE_RENDERING_AFTER = timedelta(seconds=RENDER_TIME_LIMIT + 60)
 # How many times one request is tried (the first run and Celery's retries).
 MAX_ATTEMPTS = 4
+# On PostgreSQL a worker holds a session advisory lock (this namespace, the
+# job's id) while it renders a job. The lock goes with the worker's database
+# session, so a job "rendering" whose lock nobody holds lost its worker (killed
+# with kill -9, OOM, machine gone): it is taken over at once instead of after
+# STALE_RENDERING_AFTER. Needs direct connections (or session pooling), which
+# is how the portal connects.
+RENDER_LOCK_NAMESPACE = 4_240_501
+# A message given back by a worker killed a moment ago may come back before
+# PostgreSQL has closed that worker's session: how long to wait for its lock.
+RENDER_LOCK_WAIT = 5.0
 
 TEMPLATES = {
     GeneratedPdf.Kind.ROADMAP: "deliverables/pdf/roadmap.html",
@@ -174,20 +185,82 @@ def pdf_retry(*, pdf: GeneratedPdf, by) -> GeneratedPdf:
 
 def stale_pdfs_requeue(*, queued_for: timedelta = timedelta(minutes=10)) -> int:
     """Send again the jobs the workers never got (queued for ``queued_for``,
-    e.g. while the broker was down) or lost (rendering beyond the time
-    limit: the worker died). Returns how many were sent."""
+    e.g. while the broker was down) or lost (rendering, but its worker died:
+    on PostgreSQL nobody holds its render lock; elsewhere, beyond the time
+    limit). Returns how many were sent."""
     now = timezone.now()
-    stale = GeneratedPdf.objects.filter(
-        Q(state=GeneratedPdf.State.QUEUED, requested_at__lt=now - queued_for)
-        | Q(state=GeneratedPdf.State.RENDERING, started_at__lt=now - STALE_RENDERING_AFTER)
-    ).order_by("requested_at")
+    candidates = list(
+        GeneratedPdf.objects.filter(
+            Q(state=GeneratedPdf.State.QUEUED, requested_at__lt=now - queued_for)
+            | Q(state=GeneratedPdf.State.RENDERING)
+        )
+        .order_by("requested_at")
+        .values_list("pk", "state", "started_at")
+    )
     from deliverables.tasks import render_pdf_task
 
     sent = 0
-    for pk in stale.values_list("pk", flat=True):
+    for pk, state, started_at in candidates:
+        if state == GeneratedPdf.State.RENDERING and not _orphan_release(pk, started_at, now):
+            continue
         render_pdf_task.delay(pk)
         sent += 1
     return sent
+
+
+def _orphan_release(pdf_id: int, started_at, now) -> bool:
+    """Put a job whose worker died back in the queue; False if it is still
+    being rendered (its worker holds the lock, or is within the time limit)."""
+    if not _uses_render_locks():
+        if started_at is None or started_at >= now - STALE_RENDERING_AFTER:
+            return False
+        return bool(
+            GeneratedPdf.objects.filter(pk=pdf_id, state=GeneratedPdf.State.RENDERING).update(
+                state=GeneratedPdf.State.QUEUED
+            )
+        )
+    if not _render_lock_take(pdf_id):
+        return False  # its worker is alive and rendering it
+    try:
+        return bool(
+            GeneratedPdf.objects.filter(pk=pdf_id, state=GeneratedPdf.State.RENDERING).update(
+                state=GeneratedPdf.State.QUEUED
+            )
+        )
+    finally:
+        _render_lock_release(pdf_id)
+
+
+# --- Render locks (PostgreSQL) ---------------------------------------------------------
+
+
+def _uses_render_locks() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _render_lock_key(pdf_id: int) -> list[int]:
+    return [RENDER_LOCK_NAMESPACE, pdf_id % 2**31]
+
+
+def _render_lock_take(pdf_id: int, *, wait: float = 0) -> bool:
+    deadline = time.monotonic() + wait
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", _render_lock_key(pdf_id))
+            if cursor.fetchone()[0]:
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
+
+
+def _render_lock_release(pdf_id: int) -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _render_lock_key(pdf_id))
+    except DatabaseError:
+        # The session is gone (database restarted) and its lock with it.
+        logger.warning("Render lock of PDF job %s: session lost", pdf_id)
 
 
 # --- Rendering (in the worker) -----------------------------------------------------
@@ -297,11 +370,21 @@ def _context(pdf: GeneratedPdf) -> dict:
     return context
 
 
-def _claim(pdf_id: int, *, retrying: bool) -> GeneratedPdf | None:
+def _claim(pdf_id: int, *, retrying: bool, recovering: bool = False) -> GeneratedPdf | None:
+    """Take the job if it is free: queued, failed and retried by Celery, or
+    rendering by a worker that died. ``recovering``: the message came back
+    from a worker lost mid-task (Celery's reject_on_worker_lost, the broker's
+    redelivery), so a job left "rendering" whose lock nobody holds is that
+    worker's and may be taken over at once."""
+    locks = _uses_render_locks()
+    if locks and not _render_lock_take(pdf_id, wait=RENDER_LOCK_WAIT if recovering else 0):
+        return None  # a live worker is rendering it
     now = timezone.now()
     claimable = Q(state=GeneratedPdf.State.QUEUED) | Q(
         state=GeneratedPdf.State.RENDERING, started_at__lt=now - STALE_RENDERING_AFTER
     )
+    if locks and recovering:
+        claimable |= Q(state=GeneratedPdf.State.RENDERING)
     if retrying:
         # Celery's own retry of a job its previous attempt marked failed.
         claimable |= Q(state=GeneratedPdf.State.FAILED, attempts__lt=MAX_ATTEMPTS)
@@ -317,6 +400,8 @@ def _claim(pdf_id: int, *, retrying: bool) -> GeneratedPdf | None:
         )
     )
     if not claimed:
+        if locks:
+            _render_lock_release(pdf_id)
         return None
     return GeneratedPdf.objects.select_related(
         "fabrique",
@@ -337,15 +422,25 @@ def _fail(pdf: GeneratedPdf, message: str) -> None:
         pdf.file.storage.delete(name)
 
 
-def pdf_render(*, pdf_id: int, retrying: bool = False) -> GeneratedPdf | None:
+def pdf_render(
+    *, pdf_id: int, retrying: bool = False, recovering: bool = False
+) -> GeneratedPdf | None:
     """Render one job if it is free to claim; None when there was nothing to do
     (already rendered, or being rendered by another worker).
 
     Raises ``PdfRenderFailed`` after marking the job failed, so that the task
     is retried."""
-    pdf = _claim(pdf_id, retrying=retrying)
+    pdf = _claim(pdf_id, retrying=retrying, recovering=recovering)
     if pdf is None:
         return None
+    try:
+        return _claimed_render(pdf)
+    finally:
+        if _uses_render_locks():
+            _render_lock_release(pdf.pk)
+
+
+def _claimed_render(pdf: GeneratedPdf) -> GeneratedPdf:
     try:
         context = _context(pdf)
         rendered = render_pdf_pages(template=TEMPLATES[pdf.kind], context=context, title=pdf.title)

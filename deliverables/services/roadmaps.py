@@ -16,8 +16,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from deliverables.models import Action, Axis, Roadmap, RoadmapVersion
+from seminars.antivirus import upload_scan
 from seminars.downloads import download_name
 from seminars.uploads import note_file_check
 
@@ -119,10 +121,9 @@ def roadmap_touched(*, roadmap: Roadmap, keep_status: bool = False) -> None:
     ``keep_status`` only dates the change: the six-month follow-up reports
     how adopted actions went, which does not reopen the adopted roadmap."""
     if roadmap.status != Roadmap.Status.DRAFT and not keep_status:
-        Roadmap.objects.filter(pk=roadmap.pk).update(
-            status=Roadmap.Status.DRAFT, updated_at=timezone.now()
-        )
         roadmap.status = Roadmap.Status.DRAFT
+        # Only these two columns are written; the audit trail records the reopening.
+        roadmap.save(update_fields=["status", "updated_at"])
     else:
         Roadmap.objects.filter(pk=roadmap.pk).update(updated_at=timezone.now())
 
@@ -138,7 +139,7 @@ def _reorder(queryset, ordered_pks: list[int]) -> None:
     rest = [pk for pk in rows if pk not in ordered_pks]
     for position, pk in enumerate([*ordered_pks, *rest]):
         rows[pk].position = position
-    queryset.model.objects.bulk_update(rows.values(), ["position"])
+    bulk_update_with_history(list(rows.values()), queryset.model, ["position"])
 
 
 @transaction.atomic
@@ -189,8 +190,10 @@ def roadmap_adopt(
     as the next numbered version, with the council's decision if uploaded.
 
     The deliberation file is checked (PDF, DOCX or ODT, 20 MB at most, content
-    matching its extension) before anything is stored; a refused file leaves
-    neither a row nor a file."""
+    matching its extension, then scanned when the antivirus is configured)
+    before anything is stored; a refused file leaves neither a row nor a
+    file. With the antivirus down it is stored in quarantine
+    (``deliberation_scan_status`` PENDING, see seminars.antivirus)."""
     roadmap = _locked(roadmap)
     if roadmap.status != Roadmap.Status.SUBMITTED:
         raise ValidationError(_("La feuille de route doit être soumise avant d'être adoptée."))
@@ -198,6 +201,7 @@ def roadmap_adopt(
     if adopted_on > timezone.localdate():
         raise ValidationError({"adopted_on": _("La date d'adoption ne peut être future.")})
     checked = note_file_check(deliberation) if deliberation else None
+    scan_status = upload_scan(deliberation, by=by, what="deliberation") if checked else None
     snapshot = roadmap_snapshot(roadmap_for_snapshot(roadmap.pk))
     number = (roadmap.versions.aggregate(highest=Max("number"))["highest"] or 0) + 1
     version = RoadmapVersion(
@@ -215,6 +219,7 @@ def roadmap_adopt(
         version.deliberation_name = download_name(deliberation.name, fallback="deliberation")
         version.deliberation_size = checked.size
         version.deliberation_sha256 = checked.sha256
+        version.deliberation_scan_status = scan_status
     try:
         if checked:
             # The name given here only lends its extension to upload_to.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deliverables.models import TransversalNote
+from seminars.antivirus import AVAILABLE, ScanStatus, upload_scan
 from seminars.downloads import download_name
 from seminars.uploads import note_file_check
 
@@ -62,7 +63,14 @@ def transversal_note_create(
     checked = note_file_check(file) if file is not None else None
     title = (title or "").strip() or (_title_from_file(file) if file is not None else "")
     _title_check(title)
-    note = TransversalNote(fabrique=fabrique, kind=kind, title=title, body=body)
+    scan_status = (
+        upload_scan(file, by=by, what="transversal_note")
+        if file is not None
+        else ScanStatus.NOT_SCANNED
+    )
+    note = TransversalNote(
+        fabrique=fabrique, kind=kind, title=title, body=body, scan_status=scan_status
+    )
     with transaction.atomic():
         _save_with_file(note, file, checked.extension if checked else "")
     return note
@@ -79,17 +87,21 @@ def transversal_note_update(
     checked = note_file_check(file) if file is not None else None
     title = (title or "").strip() or (_title_from_file(file) if file is not None else "")
     _title_check(title)
+    scan_status = upload_scan(file, by=by, what="transversal_note") if file is not None else None
     previous = note.file.name if note.file and (file is not None or remove_file) else ""
     with transaction.atomic():
         note = TransversalNote.objects.select_for_update().get(pk=note.pk)
         note.kind, note.title, note.body = kind, title, body
+        if scan_status is not None:
+            note.scan_status = scan_status
         if remove_file and file is None:
             note.file = ""
+            note.scan_status = ScanStatus.NOT_SCANNED
         _save_with_file(
             note,
             file,
             checked.extension if checked else "",
-            update_fields=["kind", "title", "body", "file"],
+            update_fields=["kind", "title", "body", "file", "scan_status"],
         )
         if previous:
             storage = note.file.storage
@@ -104,6 +116,18 @@ def transversal_note_publish(*, note: TransversalNote, by, today=None) -> Transv
     note = TransversalNote.objects.select_for_update().get(pk=note.pk)
     if note.is_published:
         raise ValidationError(_("Cette note est déjà publiée."))
+    if note.file and note.scan_status not in AVAILABLE:
+        raise ValidationError(
+            _(
+                "Le document de cette note est en quarantaine : elle pourra être publiée "
+                "une fois le document analysé par l'antivirus."
+            )
+            if note.scan_status == ScanStatus.PENDING
+            else _(
+                "Le document de cette note a été refusé par l'antivirus : "
+                "remplacez-le avant de publier la note."
+            )
+        )
     note.is_published = True
     note.published_on = today or timezone.localdate()
     note.save(update_fields=["is_published", "published_on"])

@@ -59,10 +59,12 @@ def the_fabrique():
 
 
 def row_counts():
+    # The audit trail is left out: moving the demo's dates is a change it records.
     return {
         model._meta.label: model.objects.count()
         for label in PORTAL_APPS
         for model in apps.get_app_config(label).get_models()
+        if not model._meta.label.split(".")[1].startswith("Historical")
     }
 
 

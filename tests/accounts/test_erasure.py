@@ -71,3 +71,30 @@ def test_staff_cannot_erase_themselves(client, world):
         client, world, "admin:accounts_user_changelist", "erase_personal_data", [world.staff.pk]
     )
     assert User.objects.get(pk=world.staff.pk).is_active
+
+
+def test_staff_export_a_working_group_members_data_with_their_history(client, world):
+    member = world.members_a[0]
+    AttendanceFactory(seminar=world.seminar_a, user=None, working_group_member=member)
+    member.organisation = "Chambre d'agriculture"
+    member.save()
+
+    response = admin_action(
+        client,
+        world,
+        "admin:territories_workinggroupmember_changelist",
+        "export_personal_data",
+        [member.pk],
+    )
+
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="membre-groupe-de-travail-{member.pk}.json"'
+    )
+    data = json.loads(response.content)
+    assert (data["membre"]["last_name"], data["membre"]["email"]) == (
+        member.last_name,
+        member.email,
+    )
+    assert [row["seminar__theme"] for row in data["seminaires"]] == [world.seminar_a.theme]
+    assert data["historique"][-1]["organisation"] == "Chambre d'agriculture"
+    assert "territories.WorkingGroupMember.email" in data["finalites"]

@@ -110,8 +110,10 @@ def axe_violations(page) -> list[str]:
     """axe-core's violations on the page, one readable line each."""
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
-        ".violations",
+        # resultTypes: only the violations are wanted; axe then stops collecting
+        # every passing node (the same violations, found faster).
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})).violations",
         AXE_TAGS,
     )
     return [

@@ -86,3 +86,10 @@ def test_staff_create_a_fabrique_propose_confirm_and_see_the_year(page: Page, li
     assert Seminar.objects.filter(fabrique=fabrique, kind="local").count() == 8
     assert fabrique.partnerships.get().organisation.name == "Villes de France"
     assert fabrique.contract.prestataire.name == "Prospective & Cie"
+
+    # The audit trail: the Fabrique's «Historique» names who created and changed it.
+    page.goto(f"{live_server.url}/admin/fabriques/fabrique/{fabrique.pk}/change/")
+    page.get_by_role("link", name="Historique").click()
+    expect(page.locator("#change-history")).to_contain_text(str(staff))
+    expect(page.locator("#change-history")).to_contain_text("création")
+    assert fabrique.history.earliest().history_user == staff

@@ -1,0 +1,65 @@
+"""{% fragment_cache %} (fabriques/templatetags/fragment_cache.py): a rendered
+fragment is reused only while everything it was given is unchanged, the
+related objects it carries included."""
+
+import pytest
+from django.core.cache import caches
+from django.template import Context, Template
+
+from fabriques.models import Fabrique, Transition
+from seminars.models import Seminar
+from territories.models import Participation, Territory
+
+TEMPLATE = Template(
+    "{% load fragment_cache %}"
+    '{% fragment_cache "test-rows" rows flag %}'
+    "{% for row in rows %}{{ row.theme }}/{{ row.participation.territory.name }}/"
+    "{{ row.fabrique.transitions.all|join:',' }};{% endfor %}{{ flag }}"
+    "{% endfragment_cache %}"
+)
+
+
+def render(rows, flag=False):
+    return TEMPLATE.render(Context({"rows": rows, "flag": flag}))
+
+
+def seminar(theme="Eau", territory="Nantes", transitions=("ecologique",)):
+    fabrique = Fabrique(pk=1, title="F")
+    fabrique._prefetched_objects_cache = {}
+    queryset = fabrique.transitions.all()
+    queryset._result_cache = [Transition(pk=n, code=c) for n, c in enumerate(transitions)]
+    queryset._prefetch_done = True
+    fabrique._prefetched_objects_cache = {"transitions": queryset}
+    participation = Participation(pk=1, territory=Territory(pk=1, name=territory))
+    return Seminar(pk=1, theme=theme, fabrique=fabrique, participation=participation)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    caches["fragments"].clear()
+
+
+def test_the_same_data_reads_the_fragment_back():
+    first = render([seminar()])
+    assert first == "Eau/Nantes/Transition écologique;False"
+    # Same values: the cached HTML (unchanged) is served.
+    assert render([seminar()]) == first
+
+
+@pytest.mark.parametrize(
+    ("changed", "expected"),
+    [
+        ({"theme": "Air"}, "Air/Nantes/Transition écologique;False"),
+        ({"territory": "Brest"}, "Eau/Brest/Transition écologique;False"),
+        ({"transitions": ("economique",)}, "Eau/Nantes/Transition économique;False"),
+    ],
+)
+def test_any_change_of_the_data_or_its_relations_renders_again(changed, expected):
+    render([seminar()])
+    assert render([seminar(**changed)]) == expected
+
+
+def test_every_argument_is_part_of_the_key():
+    render([seminar()])
+    assert render([seminar()], flag=True) == "Eau/Nantes/Transition écologique;True"
+    assert render([]) == "False"
