@@ -284,25 +284,7 @@ def calendar_build(seminars, *, owner) -> bytes:
 # --- The subscribed feed, cached per owner and content ------------------------------
 
 # The rows of a feed, as plain values: what the events print and nothing else.
-_FEED_ROW_FIELDS = (
-    "pk",
-    "fabrique_id",
-    "fabrique__title",
-    "fabrique__short_title",
-    "participation_id",
-    "participation__territory__name",
-    "kind",
-    "number",
-    "theme",
-    "starts_at",
-    "ends_at",
-    "place",
-    "format",
-    "meeting_url",
-    "status",
-    "agenda",
-    "sequence",
-)
+_FEED_ROW_FIELDS = ("pk", "fabrique_id", "participation_id", *CALENDAR_FIELDS)
 FEED_CACHE = "fragments"
 # Clients poll every hour at most; a cached body is rebuilt at least this often
 # (its DTSTAMP with it), whatever happens.
