@@ -1,5 +1,6 @@
 """The ANCT staff group: what the pôle's staff may do in the back-office."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
 ANCT_STAFF_GROUP = "Équipe ANCT"
@@ -16,6 +17,16 @@ PORTAL_APPS = [
     "account",
     "mfa",
 ]
+
+
+def anct_staff():
+    """ANCT staff as e-mails address them: active users of the «Équipe ANCT»
+    group who are also staff (the access rule of ``is_anct_staff``), so that
+    everyone written to can open the staff pages the e-mails link to, and
+    technical accounts outside the pôle get nothing."""
+    return get_user_model().objects.filter(
+        is_active=True, is_staff=True, groups__name=ANCT_STAFF_GROUP
+    )
 
 
 def anct_staff_group_ensure() -> Group:

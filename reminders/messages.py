@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from accounts.emails import absolute_url
+from accounts.roles import anct_staff
 from deliverables.models import Action
 from deliverables.services.follow_up import follow_up_summary
 from fabriques.models import Fabrique
@@ -20,7 +21,7 @@ from seminars.models import Seminar, SeminarKind
 from territories.models import Participation, ParticipationContact
 
 from .models import Reminder, ReminderKind
-from .planning import anct_staff, parse_key
+from .planning import parse_key
 
 Kind = ReminderKind
 

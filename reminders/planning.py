@@ -33,8 +33,7 @@ from django.db.models import Value as V
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from accounts.models import User
-from accounts.roles import ANCT_STAFF_GROUP
+from accounts.roles import anct_staff
 from deliverables.models import Roadmap, RoadmapVersion
 from fabriques.models import Fabrique, TeamMember
 from seminars.models import Attendance, Seminar
@@ -145,14 +144,6 @@ def note_due_soon_on(note_due: date) -> date:
 
 def note_late_on(note_due: date) -> date:
     return note_due + timedelta(days=1)
-
-
-def anct_staff() -> "list[User]":
-    """ANCT staff, as reminders see them: active users of the «Équipe ANCT»
-    group who are also staff (the access rule of ``is_anct_staff``), so that
-    everyone reminded can open the staff pages the e-mails link to, and
-    technical accounts outside the pôle get nothing."""
-    return User.objects.filter(is_active=True, is_staff=True, groups__name=ANCT_STAFF_GROUP)
 
 
 # --- Planning -----------------------------------------------------------------------

@@ -17,15 +17,15 @@ once never both delete a file or send the same e-mail.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.emails import absolute_url, send_templated_email
-from accounts.roles import ANCT_STAFF_GROUP
+from accounts.roles import anct_staff
 from accounts.security_log import security_event
 
 from . import antivirus
@@ -52,6 +52,10 @@ class Quarantined:
     model: type
     file_field: str
     status_field: str
+    # Who uploaded a row's file (None: nobody known), and the file in French
+    # with the page to go back to.
+    uploader: Callable
+    described: Callable
 
     def pending(self):
         return self.model.objects.filter(**{self.status_field: ScanStatus.PENDING}).order_by("pk")
@@ -70,9 +74,23 @@ def _kinds() -> list[Quarantined]:
     from .models import NoteVersion
 
     return [
-        Quarantined("note", NoteVersion, "file", "scan_status"),
-        Quarantined("transversal_note", TransversalNote, "file", "scan_status"),
-        Quarantined("deliberation", RoadmapVersion, "deliberation", "deliberation_scan_status"),
+        Quarantined("note", NoteVersion, "file", "scan_status", _note_uploader, _note_described),
+        Quarantined(
+            "transversal_note",
+            TransversalNote,
+            "file",
+            "scan_status",
+            _transversal_note_uploader,
+            _transversal_note_described,
+        ),
+        Quarantined(
+            "deliberation",
+            RoadmapVersion,
+            "deliberation",
+            "deliberation_scan_status",
+            _deliberation_uploader,
+            _deliberation_described,
+        ),
     ]
 
 
@@ -123,22 +141,19 @@ def _refuse(kind: Quarantined, row, stored, signature: str) -> bool:
 # --- Telling people -------------------------------------------------------------
 
 
-def _anct_staff():
-    return get_user_model().objects.filter(
-        is_active=True, is_staff=True, groups__name=ANCT_STAFF_GROUP
-    )
+def _note_uploader(note):
+    return note.uploaded_by
 
 
-def _uploader(kind: Quarantined, row):
-    """Who uploaded the refused file: the note's uploader, the élu who adopted
-    the roadmap, or for a transversal note whoever first saved the row with
-    that file (its history)."""
-    if kind.what == "note":
-        return row.uploaded_by
-    if kind.what == "deliberation":
-        return row.adopted_by
+def _deliberation_uploader(version):
+    return version.adopted_by
+
+
+def _transversal_note_uploader(note):
+    """A transversal note has no uploader column: whoever first saved the row
+    with that file, from its history."""
     record = (
-        row.history.filter(file=row.file.name, history_user__isnull=False)
+        note.history.filter(file=note.file.name, history_user__isnull=False)
         .select_related("history_user")
         .order_by("history_date")
         .first()
@@ -146,30 +161,33 @@ def _uploader(kind: Quarantined, row):
     return record.history_user if record else None
 
 
-def _described(kind: Quarantined, row) -> tuple[str, str]:
-    """What the file was, in French, and the page to go back to."""
-    if kind.what == "note":
-        return (
-            _("la version %(version)s de la note du séminaire « %(seminar)s »")
-            % {"version": row.version, "seminar": row.seminar},
-            reverse("seminars:notes", args=[row.seminar_id]),
-        )
-    if kind.what == "deliberation":
-        roadmap = row.roadmap
-        return (
-            _("la délibération jointe à la version %(number)s de la feuille de route de %(name)s")
-            % {"number": row.number, "name": roadmap.participation.territory.name},
-            reverse("deliverables:roadmap_version", args=[roadmap.participation_id, row.number]),
-        )
+def _note_described(note) -> tuple[str, str]:
     return (
-        _("le document de la note transversale « %(title)s »") % {"title": row.title},
-        reverse("deliverables:transversal_note", args=[row.pk]),
+        _("la version %(version)s de la note du séminaire « %(seminar)s »")
+        % {"version": note.version, "seminar": note.seminar},
+        reverse("seminars:notes", args=[note.seminar_id]),
+    )
+
+
+def _deliberation_described(version) -> tuple[str, str]:
+    roadmap = version.roadmap
+    return (
+        _("la délibération jointe à la version %(number)s de la feuille de route de %(name)s")
+        % {"number": version.number, "name": roadmap.participation.territory.name},
+        reverse("deliverables:roadmap_version", args=[roadmap.participation_id, version.number]),
+    )
+
+
+def _transversal_note_described(note) -> tuple[str, str]:
+    return (
+        _("le document de la note transversale « %(title)s »") % {"title": note.title},
+        reverse("deliverables:transversal_note", args=[note.pk]),
     )
 
 
 def _tell(kind: Quarantined, row, signature: str) -> None:
-    uploader = _uploader(kind, row)
-    staff = [user.email for user in _anct_staff() if user.email]
+    uploader = kind.uploader(row)
+    staff = [user.email for user in anct_staff() if user.email]
     if uploader is not None and uploader.is_active and uploader.email:
         to = [uploader.email]
         cc = [email for email in staff if email != uploader.email]
@@ -178,7 +196,7 @@ def _tell(kind: Quarantined, row, signature: str) -> None:
     if not to:
         logger.error("Nobody to tell about a refused %s (%s)", kind.what, row.pk)
         return
-    what, path = _described(kind, row)
+    what, path = kind.described(row)
     try:
         send_templated_email(
             template="antivirus_refused",
