@@ -214,21 +214,21 @@ def _orphan_release(pdf_id: int, started_at, now) -> bool:
     if not _uses_render_locks():
         if started_at is None or started_at >= now - STALE_RENDERING_AFTER:
             return False
-        return bool(
-            GeneratedPdf.objects.filter(pk=pdf_id, state=GeneratedPdf.State.RENDERING).update(
-                state=GeneratedPdf.State.QUEUED
-            )
-        )
+        return _rendering_to_queued(pdf_id)
     if not _render_lock_take(pdf_id):
         return False  # its worker is alive and rendering it
     try:
-        return bool(
-            GeneratedPdf.objects.filter(pk=pdf_id, state=GeneratedPdf.State.RENDERING).update(
-                state=GeneratedPdf.State.QUEUED
-            )
-        )
+        return _rendering_to_queued(pdf_id)
     finally:
         _render_lock_release(pdf_id)
+
+
+def _rendering_to_queued(pdf_id: int) -> bool:
+    return bool(
+        GeneratedPdf.objects.filter(pk=pdf_id, state=GeneratedPdf.State.RENDERING).update(
+            state=GeneratedPdf.State.QUEUED
+        )
+    )
 
 
 # --- Render locks (PostgreSQL) ---------------------------------------------------------
