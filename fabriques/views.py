@@ -31,6 +31,17 @@ from .models import Fabrique
 DASHBOARD_SEMINAR_DAYS = 30
 DASHBOARD_FOLLOW_UP_DAYS = 60
 
+# The columns the dashboard's seminar tables print (seminar_when, the status
+# badge, ``Seminar.__str__``, the Fabrique's display title, the territory):
+# a row is built and hashed for its fragment (fragment_cache) on every view, so
+# the long texts of a Fabrique or a territory are not read for it.
+DASHBOARD_SEMINAR_FIELDS = (
+    "kind", "number", "theme", "status", "format", "place",
+    "starts_at", "ends_at", "window_start", "window_end",
+    "fabrique__title", "fabrique__short_title",
+    "participation__territory__name",
+)  # fmt: skip
+
 
 @login_required
 @require_safe
@@ -140,15 +151,25 @@ def dashboard(request):
                 starts_at__lt=_start_of_day(today + timedelta(DASHBOARD_SEMINAR_DAYS + 1)),
             )
             .select_related(*with_places)
+            .only(*DASHBOARD_SEMINAR_FIELDS)
             .order_by("starts_at"),
             "seminar_days": DASHBOARD_SEMINAR_DAYS,
-            "late_notes": Seminar.objects.notes_late(today)
+            "late_notes": Seminar.objects.notes_to_chase(today)
             .select_related(*with_places)
+            .only(*DASHBOARD_SEMINAR_FIELDS)
             .order_by("note_due_date", "pk"),
             "roadmaps_pending": Participation.objects.confirmed()
-            .filter(fabrique__in=Fabrique.objects.running())
+            .filter(fabrique__status=Fabrique.Status.RUNNING)
             .exclude(roadmap__status=Roadmap.Status.ADOPTED)
             .select_related("territory", "fabrique", "roadmap")
+            .only(
+                "territory__name",
+                "fabrique__title",
+                "fabrique__short_title",
+                "roadmap__status",
+                "roadmap__adopted_on",
+                "roadmap__participation",
+            )
             .order_by("fabrique__title", "territory__name"),
             "follow_ups": Fabrique.objects.follow_up_coming_due(today, DASHBOARD_FOLLOW_UP_DAYS)
             .select_related("follow_up")

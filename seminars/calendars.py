@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
 from accounts.models import User
-from accounts.permissions import seminars_visible_to
+from accounts.permissions import seminars_visible_to_by_ids
 from fabriques.models import Fabrique
 from territories.models import Participation, Territory
 
@@ -90,7 +90,8 @@ def calendar_seminars(user, today=None) -> QuerySet[Seminar]:
     Cancelled ones stay in so that clients which imported them remove them.
     """
     return (
-        seminars_visible_to(user, today)
+        # By id lists: a calendar runs over every year of the user's roles.
+        seminars_visible_to_by_ids(user, today)
         .filter(starts_at__isnull=False)
         .select_related("fabrique", "participation__territory")
         # What the events print, not the Fabrique's texts nor the seminar's content.
@@ -320,25 +321,10 @@ def _seminar_from_row(row: tuple) -> Seminar:
     return seminar
 
 
-# The feed's queryset, built (not evaluated) once per owner and day. Building it
-# (the access rules' nested subqueries, resolved by the ORM) costs more than
-# running it; what it selects depends only on the owner's id, their staff and
-# active flags and the day (roles are dated), the rows are read afresh on each
-# request from a copy (``.all()``), so keeping it is keeping SQL, not data.
-_FEED_QUERYSETS: dict[tuple, QuerySet] = {}
-_FEED_QUERYSETS_MAX = 512
-
-
 def _feed_rows(owner) -> list[tuple]:
-    today = timezone.localdate()
-    key = (owner.pk, owner.is_active, owner.is_staff, today)
-    queryset = _FEED_QUERYSETS.get(key)
-    if queryset is None:
-        queryset = calendar_seminars(owner, today).values_list(*_FEED_ROW_FIELDS)
-        if len(_FEED_QUERYSETS) >= _FEED_QUERYSETS_MAX:
-            _FEED_QUERYSETS.clear()
-        _FEED_QUERYSETS[key] = queryset
-    return list(queryset.all())
+    # Built afresh on every request: it holds the ids of the owner's roles of
+    # this very moment (seminars_visible_to_by_ids), so it is never kept.
+    return list(calendar_seminars(owner).values_list(*_FEED_ROW_FIELDS))
 
 
 def calendar_feed_body(owner) -> bytes:

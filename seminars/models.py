@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from fabriques.models import Fabrique
+
 from .antivirus import AVAILABLE, ScanStatus
 
 
@@ -205,6 +207,15 @@ class SeminarQuerySet(models.QuerySet):
                 note_late=Value(True),
             )
         )
+
+    def notes_to_chase(self, today: date):
+        """``notes_late(today)`` in the Fabriques not closed yet: once the
+        six-month follow-up is done, a note still missing is history, not
+        something ANCT chases. The lists of late notes (dashboard, notes to
+        review) show these; the counts per Fabrique or month keep every late
+        note. Limiting to the few open Fabriques also keeps the query from
+        checking every seminar ever held."""
+        return self.notes_late(today).exclude(fabrique__status=Fabrique.Status.FOLLOWED_UP)
 
     def progress_by(self, field: str, today: date) -> dict[int, SeminarProgress]:
         """Count held and upcoming seminars and the notes pending or late, per

@@ -125,7 +125,7 @@ def review_list(request):
         .order_by("submitted_at", "pk")
     )
     late = (
-        Seminar.objects.notes_late(timezone.localdate())
+        Seminar.objects.notes_to_chase(timezone.localdate())
         .select_related("fabrique", "participation__territory")
         .order_by("note_due_date", "pk")
     )

@@ -21,6 +21,7 @@ Rendering a table of a few dozen seminars row by row (dates in words, status
 labels, links) costs several milliseconds; reading the entry costs the digest.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import pickle
@@ -64,6 +65,16 @@ def fragment_state(value, seen: set | None = None, depth: int = 0):
             if not name.startswith("_") and isinstance(attribute, list | tuple | Model):
                 state.append((name, fragment_state(attribute, seen, depth + 1)))
         return tuple(state)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # A row built for a template (a line of the year view): its fields,
+        # models among them described in full, not by their repr.
+        return (
+            type(value).__name__,
+            *(
+                (item.name, fragment_state(getattr(value, item.name), seen, depth + 1))
+                for item in dataclasses.fields(value)
+            ),
+        )
     if isinstance(value, list | tuple | QuerySet):
         return tuple(fragment_state(item, seen, depth + 1) for item in value)
     if isinstance(value, dict):

@@ -42,6 +42,27 @@ def test_each_persona_sees_exactly_its_fabriques_and_seminars(world):
     assert pks(Seminar.objects.visible_to(world.elu_b)) == [world.seminar_b.pk]
 
 
+def test_the_seminars_selected_by_ids_are_those_of_the_subqueries(world):
+    """seminars_visible_to_by_ids (the iCal feed's rule) gives exactly the rows
+    of seminars_visible_to, for every persona, with a second territory in a
+    Fabrique (its local seminar is the team's and the COPIL's, not the other
+    territory's élu's), a role that ended and one not started yet."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from tests.factories import ParticipationFactory, SeminarFactory
+
+    neighbour = ParticipationFactory(fabrique=world.fabrique_x)
+    SeminarFactory(participation=neighbour, number=1)
+    today = timezone.localdate()
+    world.referent_a.territory_roles.update(ends_on=today - timedelta(days=1))
+    world.prestataire_y.team_memberships.update(starts_on=today + timedelta(days=1))
+    for name, user in {**world.personas, "anonymous": AnonymousUser()}.items():
+        user = user or AnonymousUser()
+        by_subqueries = pks(perms.seminars_visible_to(user, today))
+        assert pks(perms.seminars_visible_to_by_ids(user, today)) == by_subqueries, name
+    assert len(pks(perms.seminars_visible_to(world.prestataire_x, today))) >= 3
+
+
 def test_anonymous_and_inactive_users_see_nothing(world):
     from django.contrib.auth.models import AnonymousUser
 

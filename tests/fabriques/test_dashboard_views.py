@@ -175,6 +175,32 @@ def test_the_dashboard_lists_exactly_the_expected_items(client, anct_staff, data
     }
 
 
+def test_late_notes_of_a_closed_fabrique_are_no_longer_chased(client, anct_staff, dataset):
+    """Once a Fabrique's six-month follow-up is done, its missing notes leave
+    the dashboard's and the review page's lists; the Fabrique's own counts
+    keep them."""
+    closed = fabrique(start=days(-900), status=Fabrique.Status.FOLLOWED_UP)
+    old_late = seminar(
+        ParticipationFactory(fabrique=closed), 1, starts=at(-700), status=Seminar.Status.HELD
+    )
+    finished = fabrique(start=days(-400), status=Fabrique.Status.FINISHED)
+    still_chased = seminar(
+        ParticipationFactory(fabrique=finished), 1, starts=at(-100), status=Seminar.Status.HELD
+    )
+    client.force_login(anct_staff)
+    expected = [old_late.pk, dataset["late_returned"].pk, dataset["late"].pk]
+    assert pks(Seminar.objects.notes_late(timezone.localdate()).order_by("note_due_date")) == [
+        *expected[:1],
+        still_chased.pk,
+        *expected[1:],
+    ]
+    chased = [still_chased.pk, dataset["late_returned"].pk, dataset["late"].pk]
+    assert pks(client.get(URL).context["late_notes"]) == chased
+    assert pks(client.get(reverse("seminars:notes_review")).context["late"]) == chased
+    progress = Seminar.objects.filter(fabrique=closed).progress_by("fabrique", timezone.localdate())
+    assert progress[closed.pk].notes_late == 1
+
+
 def test_the_state_of_each_fabrique_is_counted(client, anct_staff, dataset):
     client.force_login(anct_staff)
     rows = {f.pk: f for f in client.get(URL).context["fabriques"]}

@@ -63,3 +63,32 @@ def test_every_argument_is_part_of_the_key():
     render([seminar()])
     assert render([seminar()], flag=True) == "Eau/Nantes/Transition écologique;True"
     assert render([]) == "False"
+
+
+def test_a_dataclass_row_is_keyed_on_its_fields_and_the_models_it_holds():
+    """A row built for a template (the year view's lines) is described field by
+    field: a model inside it counts with all its values, not its repr (which
+    shows only the title)."""
+    from dataclasses import dataclass
+
+    @dataclass
+    class Line:
+        fabrique: Fabrique
+        held: int
+
+    template = Template(
+        "{% load fragment_cache %}"
+        '{% fragment_cache "test-lines" lines %}'
+        "{% for line in lines %}{{ line.fabrique.title }} {{ line.fabrique.edition }} "
+        "{{ line.held }};{% endfor %}"
+        "{% endfragment_cache %}"
+    )
+
+    def render_lines(edition, held):
+        line = Line(Fabrique(pk=1, title="F", edition=edition), held)
+        return template.render(Context({"lines": [line]}))
+
+    assert render_lines(2024, 2) == "F 2024 2;"
+    assert render_lines(2025, 2) == "F 2025 2;"  # same repr, another edition
+    assert render_lines(2025, 3) == "F 2025 3;"
+    assert render_lines(2024, 2) == "F 2024 2;"

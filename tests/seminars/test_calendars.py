@@ -190,8 +190,9 @@ def test_the_feed_query_count_does_not_grow_with_seminars(client, world, count):
     assert len(queries) == FEED_QUERIES
 
 
-# The owner behind the token, then the seminars with their Fabrique and territory.
-FEED_QUERIES = 2
+# The owner behind the token, their roles of today, then the seminars with
+# their Fabrique and territory (selected by the roles' ids).
+FEED_QUERIES = 3
 
 
 def event_url(seminar):
