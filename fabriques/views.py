@@ -1,6 +1,7 @@
 """The prestataire and COPIL spaces, and the ANCT staff dashboard."""
 
 from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -158,19 +159,7 @@ def dashboard(request):
             .select_related(*with_places)
             .only(*DASHBOARD_SEMINAR_FIELDS)
             .order_by("note_due_date", "pk"),
-            "roadmaps_pending": Participation.objects.confirmed()
-            .filter(fabrique__status=Fabrique.Status.RUNNING)
-            .exclude(roadmap__status=Roadmap.Status.ADOPTED)
-            .select_related("territory", "fabrique", "roadmap")
-            .only(
-                "territory__name",
-                "fabrique__title",
-                "fabrique__short_title",
-                "roadmap__status",
-                "roadmap__adopted_on",
-                "roadmap__participation",
-            )
-            .order_by("fabrique__title", "territory__name"),
+            "roadmaps_pending": _roadmaps_pending(),
             "follow_ups": Fabrique.objects.follow_up_coming_due(today, DASHBOARD_FOLLOW_UP_DAYS)
             .select_related("follow_up")
             .order_by("follow_up_due_date", "title"),
@@ -181,6 +170,47 @@ def dashboard(request):
 
 
 # --- Helpers ------------------------------------------------------------------------
+
+
+def _roadmaps_pending() -> list[SimpleNamespace]:
+    """The confirmed territories of the running Fabriques whose roadmap is not
+    adopted, as plain rows shaped like a participation for the template
+    (``pk``, ``territory.name``, ``fabrique.display_title``, ``roadmap`` or
+    None). Every territory of every running Fabrique can be in it (80 at
+    national scale): reading them as values instead of four models each
+    divides the cost of the table (query and fragment key) by three."""
+    labels = dict(Roadmap.Status.choices)
+    rows = (
+        Participation.objects.confirmed()
+        .filter(fabrique__status=Fabrique.Status.RUNNING)
+        .exclude(roadmap__status=Roadmap.Status.ADOPTED)
+        .order_by("fabrique__title", "territory__name")
+        .values_list(
+            "pk",
+            "territory__name",
+            "fabrique__title",
+            "fabrique__short_title",
+            "roadmap__pk",
+            "roadmap__status",
+            "roadmap__adopted_on",
+        )
+    )
+    return [
+        SimpleNamespace(
+            pk=pk,
+            territory=SimpleNamespace(name=territory),
+            fabrique=SimpleNamespace(display_title=short_title or title),  # Fabrique.display_title
+            roadmap=None
+            if roadmap is None
+            else SimpleNamespace(
+                pk=roadmap,
+                status=status,
+                get_status_display=labels.get(status, status),
+                adopted_on=adopted_on,
+            ),
+        )
+        for pk, territory, title, short_title, roadmap, status, adopted_on in rows
+    ]
 
 
 def _fabrique_list(request, fabriques, *, space, title, detail_url):
