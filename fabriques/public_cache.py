@@ -20,8 +20,11 @@ Why two caches:
   token is written through the same database connection, inside the saving
   transaction: other processes see the new token exactly when they can see the
   new rows, never before (which would let them cache the old rows under the
-  new token). A token lost to the cache's culling is simply replaced by a new
-  random one: never an old token again, so never a stale fragment.
+  new token). Each process reuses the token it read for one second
+  (``VERSION_MEMO_SECONDS``), so a change shows on the other processes within
+  a second, and busy public pages pay no query for it. A token lost to the
+  cache's culling is simply replaced by a new random one: never an old token
+  again, so never a stale fragment.
 
 Bulk writes (``QuerySet.update``, ``bulk_create``) send no signal, and the
 admin's "publier / retirer du catalogue" actions are bulk updates. So nothing
@@ -33,9 +36,11 @@ call ``bump_public_version()``.
 """
 
 import hashlib
+import time
 import uuid
 
 from django.core.cache import caches
+from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 VERSION_KEY = "public-pages:version"
@@ -61,19 +66,43 @@ def _fragments():
     return caches[FRAGMENTS]
 
 
+# The token as this process last read it, reused for VERSION_MEMO_SECONDS by
+# requests outside any transaction: a public page then pays no query for it,
+# and another process's change shows here within that second (this process's
+# own changes at once: a bump forgets the memo). Inside a transaction the token
+# is always read through the connection, which sees that transaction's own
+# uncommitted bump; nothing read there is memorised, so a rolled-back token is
+# never reused.
+VERSION_MEMO_SECONDS = 1.0
+_memo: dict[str, tuple[str, float]] = {}
+
+
 def public_version() -> str:
-    """The current public version (one read of the database cache)."""
+    """The current public version (one read of the database cache, at most
+    once a second outside transactions)."""
+    outside_transaction = not connection.in_atomic_block
+    if outside_transaction:
+        token, read_at = _memo.get("version", (None, 0.0))
+        if token is not None and time.monotonic() - read_at < VERSION_MEMO_SECONDS:
+            return token
     version = caches["default"].get(VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
         # add(): two processes starting at once keep the same token.
         if not caches["default"].add(VERSION_KEY, version, timeout=None):
             version = caches["default"].get(VERSION_KEY) or version
+    if outside_transaction:
+        _memo["version"] = (version, time.monotonic())
     return version
+
+
+def forget_memorised_version() -> None:
+    _memo.clear()
 
 
 def bump_public_version(**_kwargs) -> None:
     """Make every cached public fragment obsolete, in every process."""
+    forget_memorised_version()
     caches["default"].set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 

@@ -146,3 +146,29 @@ def test_a_participation_in_a_new_territory_counts_on_the_home_page(client, impo
     ParticipationFactory(fabrique=fabrique, territory__commune__insee_code="Z9999")
     assert home_key_figures()["territories"] == before + 1
     assert f"{before + 1} territoires accompagnés" in html(client, reverse("home"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_transactions_the_token_is_read_at_most_once_a_second():
+    """A public page outside a transaction reuses the token it read for a
+    second; another process's bump shows once that second is over; this
+    process's own bump at once; inside a transaction it is always read."""
+    from django.db import transaction
+
+    from fabriques import public_cache
+
+    public_cache.forget_memorised_version()
+    mine = public_version()
+    with CaptureQueriesContext(connection) as captured:
+        assert public_version() == mine
+    assert len(captured) == 0
+    # Another process bumps: written straight into the shared cache.
+    caches["default"].set(VERSION_KEY, "theirs", timeout=None)
+    assert public_version() == mine
+    with transaction.atomic():
+        assert public_version() == "theirs"
+    token, _read_at = public_cache._memo["version"]
+    public_cache._memo["version"] = (token, _read_at - public_cache.VERSION_MEMO_SECONDS)
+    assert public_version() == "theirs"
+    bump_public_version()
+    assert public_version() not in (mine, "theirs")
