@@ -7,7 +7,6 @@ unpublished document.
 
 from collections import Counter
 
-from django.core.paginator import Paginator
 from django.db.models import Count, Min, Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from config.pagination import WindowCountPaginator
 from deliverables.public_views import public_results
 from seminars.models import Seminar, SeminarKind
 from territories.models import Participation, Territory
@@ -126,7 +126,7 @@ def catalogue(request):
     )
     version = public_version()
     fabriques = filterset.qs.with_confirmed_territories()
-    page = Paginator(fabriques, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = WindowCountPaginator(fabriques, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = with_cached_transitions(page.object_list, version=version)
     # The counts of every option (seven aggregate queries) depend only on the
     # active filters and the public data: cached per combination of filters.
