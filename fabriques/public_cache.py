@@ -30,7 +30,9 @@ Bulk writes (``QuerySet.update``, ``bulk_create``) send no signal, and the
 admin's "publier / retirer du catalogue" actions are bulk updates. So nothing
 that names a Fabrique is cached on its own: the Fabriques listed (home,
 catalogue) and the Fabrique of a page are always read live, only counts and
-the relations of a Fabrique still public are. Counts may lag a bulk write by
+the relations of a Fabrique still public are (its transitions, partners,
+territories, and the documents it has published, each download of which is
+checked live again). Counts may lag a bulk write by
 at most ``FRAGMENT_TIMEOUT``; code doing bulk writes of public data should
 call ``bump_public_version()``.
 """
@@ -59,6 +61,7 @@ WATCHED_MODELS = (
     "territories.Departement",
     "territories.Region",
     "deliverables.GeneratedPdf",
+    "deliverables.TransversalNote",
 )
 
 

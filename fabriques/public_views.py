@@ -222,7 +222,11 @@ def fabrique_detail(request, slug):
         "seminars": seminars,
         # What the rendered calendar depends on (the template's cached fragment).
         "seminar_rows": seminar_rows,
-        "results": public_results(fabrique),
+        # Its published PDFs and notes: relations of a Fabrique still public,
+        # published and withdrawn by saves (which bump the version).
+        "results": cached_fragment(
+            "fabrique-results", lambda: public_results(fabrique), fabrique.pk, version=version
+        ),
     }
     return render(request, "public/fabrique_detail.html", context)
 

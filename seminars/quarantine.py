@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.emails import absolute_url, send_templated_email
 from accounts.roles import anct_staff
 from accounts.security_log import security_event
+from fabriques.public_cache import bump_public_version
 
 from . import antivirus
 from .antivirus import ScanStatus
@@ -65,6 +66,10 @@ class Quarantined:
         updated = self.model.objects.filter(
             pk=row.pk, **{self.status_field: ScanStatus.PENDING}
         ).update(**{self.status_field: status})
+        if updated:
+            # A bulk update sends no signal, and a published transversal note's
+            # link is part of its Fabrique's cached public page.
+            bump_public_version()
         return updated == 1
 
 

@@ -176,3 +176,37 @@ def test_the_results_show_no_personal_data(client, world, results):
         page = client.get(url).content.decode()
         leaked = [value for value in private if value and value in page]
         assert not leaked, (url, leaked)
+
+
+def test_the_fabrique_page_follows_each_publication_at_once(client, world, results):
+    """The results are a cached part of the Fabrique's page (public_cache):
+    publishing, withdrawing and a rescan of the antivirus each show on the
+    next request."""
+    from deliverables.services.transversal_notes import (
+        transversal_note_publish,
+        transversal_note_unpublish,
+    )
+    from seminars.antivirus import ScanStatus
+    from seminars.quarantine import _kinds
+
+    url = reverse("fabrique_detail", args=[world.fabrique_x.slug])
+    note_url = reverse("deliverables:public_transversal_note", args=[results.note.pk])
+    assert note_url in client.get(url).content.decode()
+    transversal_note_unpublish(note=results.note, by=world.staff)
+    assert note_url not in client.get(url).content.decode()
+    transversal_note_publish(note=results.note, by=world.staff)
+    assert note_url in client.get(url).content.decode()
+
+    # A clean file, then a rescan that finds it infected (the quarantine's
+    # bulk update, which sends no signal, bumps the version itself).
+    note = type(results.note).objects.get(pk=results.note.pk)
+    note.file = ContentFile(minimal_pdf(), name="manifeste.pdf")
+    note.scan_status = ScanStatus.CLEAN
+    note.save()
+    download = reverse("deliverables:public_transversal_note_download", args=[note.pk])
+    assert download in client.get(url).content.decode()
+    type(note).objects.filter(pk=note.pk).update(scan_status=ScanStatus.PENDING)
+    assert download in client.get(url).content.decode()  # no signal: still cached
+    note_kind = next(kind for kind in _kinds() if kind.model is type(note))
+    assert note_kind.set_status(note, ScanStatus.INFECTED)
+    assert download not in client.get(url).content.decode()
