@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,10 +18,10 @@ from accounts.permissions import (
     is_anct_staff,
     participations_of_territory_user,
     participations_visible_to,
-    territory_roles,
 )
 from deliverables.models import Action
 from fabriques.pages import fabrique_trail
+from fabriques.public_cache import cached_fragment
 from seminars.models import NoteVersion, Seminar, SeminarKind
 
 from .forms import WorkingGroupMemberForm
@@ -86,20 +86,20 @@ def participation_detail(request, pk):
     user = request.user
     today = timezone.localdate()
     participation = get_visible_or_404(
-        participations_visible_to(user)
-        .select_related(
+        participations_visible_to(user).select_related(
             "territory",
             "fabrique",
             "fabrique__anct_programme",
             "lead_consultant__user",
             "lead_consultant__contract__prestataire",
             "roadmap",
-        )
-        .annotate(
-            is_referent=Exists(territory_roles(user, today).filter(participation=OuterRef("pk")))
         ),
         pk=pk,
     )
+    # The territory's roles of today, which the page lists: the user is one
+    # of its référents exactly when one of them is theirs (territory_roles).
+    contacts = list(participation.contacts.active_on(today).select_related("user"))
+    participation.is_referent = any(contact.user_id == user.pk for contact in contacts)
     calendar = Seminar.objects.calendar_of(participation)
     seminars = list(calendar.with_note_state(today).in_calendar_order())
     held_local = sum(
@@ -125,8 +125,15 @@ def participation_detail(request, pk):
             is_referent=participation.is_referent,
         )
         | {
-            "partnerships": participation.fabrique.partnerships.select_related("organisation"),
-            "contacts": participation.contacts.active_on(today).select_related("user"),
+            # The same for every territory of the Fabrique, and saving a
+            # partnership or an organisation bumps the public version
+            # (public_cache): kept per Fabrique and version.
+            "partnerships": cached_fragment(
+                "fabrique-partnerships",
+                lambda: list(participation.fabrique.partnerships.select_related("organisation")),
+                participation.fabrique_id,
+            ),
+            "contacts": contacts,
             # With each seminar's note state, so a late note shows here too.
             "calendar": seminars,
             # The calendar's seminars are already read: their ids, not the

@@ -143,6 +143,23 @@ def test_the_page_shows_the_fabrique_team_and_partners(client, world):
     assert response.context["breadcrumb_data"]["current"] == "Territoire A"
 
 
+def test_a_partner_added_or_renamed_shows_at_once(client, world):
+    """The Fabrique's partners are kept per Fabrique and public version
+    (public_cache): a saved partnership or organisation shows on the next
+    request."""
+    client.force_login(world.elu_a)
+    url = participation_url(world.participation_a)
+    assert "Régions de France" not in client.get(url).content.decode()
+    partnership = PartnershipFactory(
+        fabrique=world.fabrique_x, organisation__name="Régions de France"
+    )
+    assert "Régions de France" in client.get(url).content.decode()
+    partnership.organisation.name = "Intercommunalités de France"
+    partnership.organisation.save()
+    html = client.get(url).content.decode()
+    assert "Intercommunalités de France" in html and "Régions de France" not in html
+
+
 def test_the_calendar_merges_local_and_intersite_seminars_by_date(client, world):
     immersion = SeminarFactory(
         participation=world.participation_a,
