@@ -197,6 +197,30 @@ def seminars_visible_to(user, today=None) -> QuerySet[Seminar]:
     )
 
 
+@_built_per_user_and_day
+def _role_scopes(user, today=None) -> QuerySet:
+    """The user's roles of ``today`` as (Fabrique, participation) id pairs,
+    in one query: (Fabrique, None) for a team or COPIL seat (the whole
+    Fabrique), (Fabrique, participation) for a territory role."""
+    today = _today(today)
+    # A typed NULL: PostgreSQL matches the UNION's columns by type.
+    no_participation = Cast(Value(None), output_field=BigIntegerField())
+    # order_by(): the role models' default ordering has no place in a UNION.
+    return (
+        team_roles(user, today)
+        .order_by()
+        .values_list("contract__fabrique", no_participation)
+        .union(
+            copil_roles(user, today).order_by().values_list("fabrique", no_participation),
+            territory_roles(user, today)
+            .order_by()
+            .values_list("participation__fabrique", "participation"),
+            all=True,
+        )
+        .order_by()
+    )
+
+
 def seminars_visible_to_by_ids(user, today=None) -> QuerySet[Seminar]:
     """The rows of ``seminars_visible_to``, selected by plain id lists instead
     of nested subqueries, for lists that run over a long history (the iCal
@@ -214,25 +238,8 @@ def seminars_visible_to_by_ids(user, today=None) -> QuerySet[Seminar]:
         return Seminar.objects.none()
     if is_anct_staff(user):
         return Seminar.objects.all()
-    today = _today(today)
-    # A typed NULL: PostgreSQL matches the UNION's columns by type.
-    no_participation = Cast(Value(None), output_field=BigIntegerField())
-    # order_by(): the role models' default ordering has no place in a UNION.
-    roles = (
-        team_roles(user, today)
-        .order_by()
-        .values_list("contract__fabrique", no_participation)
-        .union(
-            copil_roles(user, today).order_by().values_list("fabrique", no_participation),
-            territory_roles(user, today)
-            .order_by()
-            .values_list("participation__fabrique", "participation"),
-            all=True,
-        )
-        .order_by()
-    )
     whole_fabriques, participations, territory_fabriques = set(), set(), set()
-    for fabrique, participation in roles:
+    for fabrique, participation in _role_scopes(user, today):
         if participation is None:
             whole_fabriques.add(fabrique)
         else:
