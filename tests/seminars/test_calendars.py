@@ -70,6 +70,27 @@ def test_feed_holds_exactly_the_owners_dated_seminars(client, dated_world):
     assert str(event["STATUS"]) == "CONFIRMED"
 
 
+def test_a_role_given_or_ended_today_changes_the_feed_at_once(client, dated_world):
+    """The feed's access rule keeps its SQL per owner and day, never its rows:
+    a COPIL seat given during the day adds that Fabrique's seminars to the
+    next request, and ending it removes them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import CopilMemberFactory
+
+    w = dated_world
+    _, token = calendar_feed_create(user=w.elu_a)
+    before = set(events(client.get(feed_url(token))))
+    assert seminar_uid(w.seminar_b) not in before
+    seat = CopilMemberFactory(user=w.elu_a, fabrique=w.seminar_b.fabrique)
+    assert seminar_uid(w.seminar_b) in set(events(client.get(feed_url(token))))
+    seat.ends_on = timezone.localdate() - timedelta(days=1)
+    seat.save()
+    assert set(events(client.get(feed_url(token)))) == before
+
+
 def test_remote_seminar_gives_its_link(client, world):
     dated(
         world.seminar_a,
