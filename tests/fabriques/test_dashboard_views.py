@@ -4,6 +4,7 @@ staff only, constant queries."""
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -229,6 +230,7 @@ def test_the_dashboard_costs_the_same_queries_for_2_or_20_rows(client, anct_staf
             running = fabrique(start=days(-100), status=Fabrique.Status.RUNNING)
             participation = ParticipationFactory(fabrique=running)
             RoadmapFactory(participation=participation)
+            ParticipationFactory(fabrique=running)  # no roadmap yet
             seminar(participation, 1, starts=at(4), status=Seminar.Status.SCHEDULED)
             seminar(participation, 2, starts=at(-40), status=Seminar.Status.HELD)
             fabrique(
@@ -239,6 +241,9 @@ def test_the_dashboard_costs_the_same_queries_for_2_or_20_rows(client, anct_staf
 
     def queries():
         client.get(URL)
+        # Rendered, not read back from the fragment cache: a query per row
+        # would only show while the tables are rendered.
+        caches["fragments"].clear()
         with CaptureQueriesContext(connection) as captured:
             assert client.get(URL).status_code == 200
         return len(captured)
