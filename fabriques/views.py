@@ -20,10 +20,11 @@ from accounts.permissions import (
     get_visible_or_404,
     is_anct_staff,
 )
+from config.value_rows import ValueRows, value_rows
 from deliverables.models import Roadmap
 from reminders.services import failed_reminders
 from seminars.models import NoteVersion, Seminar, SeminarProgress
-from territories.models import Participation, Territory
+from territories.models import Participation
 
 from .models import Fabrique
 
@@ -32,11 +33,11 @@ DASHBOARD_SEMINAR_DAYS = 30
 DASHBOARD_FOLLOW_UP_DAYS = 60
 
 # The columns the dashboard's seminar tables print (seminar_when, the status
-# badge, ``Seminar.__str__``, the Fabrique's display title, the territory):
-# a row is built and hashed for its fragment (fragment_cache) on every view, so
-# the long texts of a Fabrique or a territory are not read for it.
+# badge, ``Seminar.__str__``, the Fabrique's display title, the territory),
+# read as plain values: they are the key of the tables' cached fragments, and
+# seminars are built of them only when a table is rendered (value_rows).
 DASHBOARD_SEMINAR_FIELDS = (
-    "kind", "number", "theme", "status", "format", "place",
+    "pk", "kind", "number", "theme", "status", "format", "place",
     "starts_at", "ends_at", "window_start", "window_end",
     "fabrique__title", "fabrique__short_title",
     "participation__territory__name",
@@ -128,7 +129,6 @@ def dashboard(request):
     if not is_anct_staff(request.user):
         raise Http404
     today = timezone.localdate()
-    with_places = ("fabrique", "participation__territory")
     return render(
         request,
         "fabriques/dashboard.html",
@@ -145,19 +145,21 @@ def dashboard(request):
             ),
             # A range on the column itself (not on its date in Paris time), so
             # the index on starts_at serves it.
-            "upcoming_seminars": Seminar.objects.not_cancelled()
-            .filter(
-                starts_at__gte=_start_of_day(today),
-                starts_at__lt=_start_of_day(today + timedelta(DASHBOARD_SEMINAR_DAYS + 1)),
-            )
-            .select_related(*with_places)
-            .only(*DASHBOARD_SEMINAR_FIELDS)
-            .order_by("starts_at"),
+            "upcoming_seminars": value_rows(
+                Seminar.objects.not_cancelled()
+                .filter(
+                    starts_at__gte=_start_of_day(today),
+                    starts_at__lt=_start_of_day(today + timedelta(DASHBOARD_SEMINAR_DAYS + 1)),
+                )
+                .order_by("starts_at"),
+                *DASHBOARD_SEMINAR_FIELDS,
+            ),
             "seminar_days": DASHBOARD_SEMINAR_DAYS,
-            "late_notes": Seminar.objects.notes_to_chase(today)
-            .select_related(*with_places)
-            .only(*DASHBOARD_SEMINAR_FIELDS)
-            .order_by("note_due_date", "pk"),
+            "late_notes": value_rows(
+                Seminar.objects.notes_to_chase(today).order_by("note_due_date", "pk"),
+                *DASHBOARD_SEMINAR_FIELDS,
+                "note_due_date",
+            ),
             "roadmaps_pending": _roadmaps_pending(),
             "follow_ups": Fabrique.objects.follow_up_coming_due(today, DASHBOARD_FOLLOW_UP_DAYS)
             .select_related("follow_up")
@@ -171,41 +173,24 @@ def dashboard(request):
 # --- Helpers ------------------------------------------------------------------------
 
 
-def _roadmaps_pending() -> list[Participation]:
+def _roadmaps_pending() -> ValueRows:
     """The confirmed territories of the running Fabriques whose roadmap is not
     adopted. Every territory of every running Fabrique can be in it (80 at
-    national scale): the rows are read as values and built as unsaved models
-    holding only what the table prints (territory name, Fabrique titles,
-    roadmap status), which divides the cost of the table (query and fragment
-    key) by three, while the models keep their own display rules."""
-    rows = (
+    national scale): read as plain values, the key of the table's cached
+    fragment, and built as (unsaved) participations only when it is rendered."""
+    return value_rows(
         Participation.objects.confirmed()
         .filter(fabrique__in=Fabrique.objects.running())
         .exclude(roadmap__status=Roadmap.Status.ADOPTED)
-        .order_by("fabrique__title", "territory__name")
-        .values_list(
-            "pk",
-            "territory__name",
-            "fabrique__title",
-            "fabrique__short_title",
-            "roadmap__pk",
-            "roadmap__status",
-            "roadmap__adopted_on",
-        )
+        .order_by("fabrique__title", "territory__name"),
+        "pk",
+        "territory__name",
+        "fabrique__title",
+        "fabrique__short_title",
+        "roadmap__pk",
+        "roadmap__status",
+        "roadmap__adopted_on",
     )
-    participations = []
-    for pk, territory, title, short_title, roadmap, status, adopted_on in rows:
-        participation = Participation(pk=pk)
-        participation.territory = Territory(name=territory)
-        participation.fabrique = Fabrique(title=title, short_title=short_title)
-        # Cached even when there is none, so that reading it asks the database
-        # nothing (assigning None to a reverse one-to-one caches nothing).
-        Participation.roadmap.related.set_cached_value(
-            participation,
-            Roadmap(pk=roadmap, status=status, adopted_on=adopted_on) if roadmap else None,
-        )
-        participations.append(participation)
-    return participations
 
 
 def _fabrique_list(request, fabriques, *, space, title, detail_url):

@@ -21,8 +21,7 @@ from icalendar import Calendar, Event, vDuration
 
 from accounts.models import User
 from accounts.permissions import seminars_visible_to_by_ids
-from fabriques.models import Fabrique
-from territories.models import Participation, Territory
+from config.value_rows import instance_builder
 
 from .models import CalendarFeed, Seminar, SeminarKind
 
@@ -292,33 +291,9 @@ FEED_CACHE = "fragments"
 FEED_CACHE_TIMEOUT = 10 * 60
 
 
-def _seminar_from_row(row: tuple) -> Seminar:
-    values = dict(zip(_FEED_ROW_FIELDS, row, strict=True))
-    seminar = Seminar(
-        pk=values["pk"],
-        kind=values["kind"],
-        number=values["number"],
-        theme=values["theme"],
-        starts_at=values["starts_at"],
-        ends_at=values["ends_at"],
-        place=values["place"],
-        format=values["format"],
-        meeting_url=values["meeting_url"],
-        status=values["status"],
-        agenda=values["agenda"],
-        sequence=values["sequence"],
-    )
-    seminar.fabrique = Fabrique(
-        pk=values["fabrique_id"],
-        title=values["fabrique__title"],
-        short_title=values["fabrique__short_title"],
-    )
-    if values["participation_id"] is not None:
-        seminar.participation = Participation(
-            pk=values["participation_id"],
-            territory=Territory(name=values["participation__territory__name"]),
-        )
-    return seminar
+# Unsaved seminars of those values, with their Fabrique and territory, built
+# only when the cached body is missing.
+_seminar_from_row = instance_builder(Seminar, _FEED_ROW_FIELDS)
 
 
 def _feed_rows(owner) -> list[tuple]:

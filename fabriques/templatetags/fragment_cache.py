@@ -34,6 +34,8 @@ from django.db.models import Model, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 
+from config.value_rows import ValueRows
+
 register = template.Library()
 
 FRAGMENTS = "fragments"
@@ -46,6 +48,9 @@ def fragment_state(value, seen: set | None = None, depth: int = 0):
     """A hashable, printable description of everything ``value`` holds."""
     if isinstance(value, _PLAIN):
         return value
+    if isinstance(value, ValueRows):
+        # Plain values: the rows are the state, and nothing needs building.
+        return (ValueRows.__name__, *value.rows)
     if seen is None:
         seen = set()
     if isinstance(value, Model):

@@ -92,3 +92,38 @@ def test_a_dataclass_row_is_keyed_on_its_fields_and_the_models_it_holds():
     assert render_lines(2025, 2) == "F 2025 2;"  # same repr, another edition
     assert render_lines(2025, 3) == "F 2025 3;"
     assert render_lines(2024, 2) == "F 2024 2;"
+
+
+def test_value_rows_are_keyed_on_their_values_and_built_only_to_render():
+    """The dashboard's long tables (config/value_rows.py): the key is the
+    rows' values, and the objects the fragment prints are built only when it
+    is rendered."""
+    from config.value_rows import ValueRows
+
+    built = []
+
+    def build(row):
+        built.append(row)
+        pk, name = row
+        return Territory(pk=pk, name=name)
+
+    template = Template(
+        "{% load fragment_cache %}"
+        '{% fragment_cache "test-built" rows %}'
+        "{% for territory in rows %}{{ territory.name }};{% empty %}aucun{% endfor %}"
+        "{% endfragment_cache %}"
+    )
+
+    def render_rows(*rows):
+        return template.render(Context({"rows": ValueRows(rows, build)}))
+
+    assert render_rows((1, "Nantes"), (2, "Brest")) == "Nantes;Brest;"
+    assert built == [(1, "Nantes"), (2, "Brest")]
+    built.clear()
+    # Same values: read back, nothing built.
+    assert render_rows((1, "Nantes"), (2, "Brest")) == "Nantes;Brest;"
+    assert built == []
+    # Another value: built and rendered again.
+    assert render_rows((1, "Nantes"), (2, "Lorient")) == "Nantes;Lorient;"
+    assert built == [(1, "Nantes"), (2, "Lorient")]
+    assert render_rows() == "aucun"
