@@ -105,7 +105,11 @@ def copil_fabrique(request, pk):
     if not can_steer_fabrique(request.user, fabrique):
         raise Http404
     today = timezone.localdate()
-    seminars = Seminar.objects.filter(fabrique=fabrique)
+    calendar = list(
+        Seminar.objects.filter(fabrique=fabrique)
+        .in_calendar_order()
+        .select_related("participation__territory")
+    )
     return render(
         request,
         "fabriques/copil_fabrique.html",
@@ -114,11 +118,8 @@ def copil_fabrique(request, pk):
             "partnerships": fabrique.partnerships.select_related("organisation"),
             "copil_members": fabrique.copil.active_on(today).select_related("organisation", "user"),
             "participations": _with_progress(fabrique.participations.all(), fabrique, today),
-            "calendar": seminars.in_calendar_order().select_related("participation__territory"),
-            "shared_notes": NoteVersion.objects.latest_shared()
-            .filter(seminar__in=seminars)
-            .select_related("seminar__participation__territory")
-            .order_by("seminar__window_start", "seminar__kind", "seminar__number"),
+            "calendar": calendar,
+            "shared_notes": NoteVersion.objects.latest_shared_of(calendar),
         },
     )
 

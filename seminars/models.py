@@ -503,6 +503,22 @@ class NoteVersionQuerySet(models.QuerySet):
         )
         return self.shared().filter(version=Subquery(newest))
 
+    def latest_shared_of(self, seminars) -> list["NoteVersion"]:
+        """``latest_shared`` for seminars already read, in their order, each
+        note holding its seminar from ``seminars``: one plain query of their
+        shared versions, without the subquery and the join, which cost a page
+        more to compile than to run."""
+        by_pk = {seminar.pk: seminar for seminar in seminars}
+        latest = {}
+        for note in self.shared().filter(seminar__in=list(by_pk)).order_by("version"):
+            latest[note.seminar_id] = note  # a later version replaces an earlier one
+        notes = []
+        for pk, seminar in by_pk.items():
+            if pk in latest:
+                latest[pk].seminar = seminar
+                notes.append(latest[pk])
+        return notes
+
 
 class NoteVersion(models.Model):
     """One uploaded version of a seminar's note. Versions are never overwritten."""

@@ -136,12 +136,8 @@ def participation_detail(request, pk):
             "contacts": contacts,
             # With each seminar's note state, so a late note shows here too.
             "calendar": seminars,
-            # The calendar's seminars are already read: their ids, not the
-            # calendar's query again as a subquery.
-            "shared_notes": NoteVersion.objects.latest_shared()
-            .filter(seminar__in=[seminar.pk for seminar in seminars])
-            .select_related("seminar")
-            .order_by("seminar__window_start", "seminar__kind", "seminar__number"),
+            # The calendar's seminars are already read: in the calendar's order.
+            "shared_notes": NoteVersion.objects.latest_shared_of(seminars),
             "summary": WorkingGroupSummary.of(
                 members.current(today).with_seminars_attended(), held_seminars=held_local
             ),

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from seminars.antivirus import ScanStatus
 from seminars.models import NoteVersion, Seminar
 from seminars.notes import note_return, note_share, note_submit, note_upload, note_validate
 from tests.factories import NoteVersionFactory, ParticipationFactory, SeminarFactory
@@ -272,3 +273,27 @@ def test_the_review_list_runs_the_same_queries_for_2_or_20_notes(client, world):
     assert response.context["active_space"] == "anct"
     page = unescape(response.content.decode())
     assert "Notes soumises en attente d'examen" in page
+
+
+def test_latest_shared_of_seminars_read_gives_the_same_notes_as_latest_shared(world, seminar):
+    """The territory and COPIL pages take the latest shared version of each
+    seminar they list in one plain query, in the seminars' order, each note
+    holding the seminar the page read (no query for it)."""
+    NoteVersionFactory(seminar=seminar, version=1, status=Status.SHARED)
+    latest_a = NoteVersionFactory(seminar=seminar, version=2, status=Status.SHARED)
+    NoteVersionFactory(seminar=seminar, version=3, status=Status.VALIDATED)
+    intersite = NoteVersionFactory(seminar=world.intersite_x, version=1, status=Status.SHARED)
+    NoteVersionFactory(
+        seminar=world.intersite_x, version=2, status=Status.SHARED, scan_status=ScanStatus.PENDING
+    )  # in quarantine: never shared
+    NoteVersionFactory(seminar=world.seminar_b, status=Status.SHARED)  # not listed
+    seminars = [world.intersite_x, seminar]
+    with CaptureQueriesContext(connection) as queries:
+        notes = NoteVersion.objects.latest_shared_of(seminars)
+        assert [(note.pk, note.seminar) for note in notes] == [
+            (intersite.pk, world.intersite_x),
+            (latest_a.pk, seminar),
+        ]
+    assert len(queries) == 1
+    expected = NoteVersion.objects.latest_shared().filter(seminar__in=seminars)
+    assert {note.pk for note in notes} == {note.pk for note in expected}
