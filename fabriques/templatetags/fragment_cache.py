@@ -54,21 +54,34 @@ def fragment_state(value, seen: set | None = None, depth: int = 0):
     if seen is None:
         seen = set()
     if isinstance(value, Model):
-        marker = (type(value).__name__, value.pk)
-        if id(value) in seen or depth > MAX_DEPTH:
-            # Already described in full (or too deep): its identity suffices
-            # for the fields, and its full state is in the key elsewhere.
-            return ("seen", *marker) if id(value) in seen else _fields(value)
+        if id(value) in seen:
+            # Already described in full: its identity suffices here.
+            return ("seen", type(value).__name__, value.pk)
+        if depth > MAX_DEPTH:
+            return _fields(value)
         seen.add(id(value))
-        state = [marker, _fields(value)]
-        for name, related in sorted(value._state.fields_cache.items()):
+        # One pass over the instance's attributes (a table's key walks every
+        # row): loaded fields and annotations as they are, and the lists and
+        # models it carries (``to_attr`` prefetches, objects set by a view)
+        # described in turn.
+        own, carried = [], []
+        for name, attribute in value.__dict__.items():
+            if name[0] == "_":
+                continue
+            kind = type(attribute)
+            if kind in _PLAIN_TYPES:
+                own.append((name, attribute))
+            elif isinstance(attribute, list | tuple | Model):
+                carried.append((name, fragment_state(attribute, seen, depth + 1)))
+            else:
+                own.append((name, _plain(attribute)))
+        state = [type(value).__name__, value.pk, tuple(own), *carried]
+        for name, related in value._state.fields_cache.items():
             state.append((name, fragment_state(related, seen, depth + 1)))
-        prefetched = getattr(value, "_prefetched_objects_cache", None) or {}
-        for name, rows in sorted(prefetched.items()):
-            state.append((name, fragment_state(list(rows), seen, depth + 1)))
-        for name, attribute in sorted(value.__dict__.items()):
-            if not name.startswith("_") and isinstance(attribute, list | tuple | Model):
-                state.append((name, fragment_state(attribute, seen, depth + 1)))
+        prefetched = getattr(value, "_prefetched_objects_cache", None)
+        if prefetched:
+            for name, rows in prefetched.items():
+                state.append((name, fragment_state(list(rows), seen, depth + 1)))
         return tuple(state)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         # A row built for a template (a line of the year view): its fields,
