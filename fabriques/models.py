@@ -106,6 +106,15 @@ class FabriqueQuerySet(models.QuerySet):
             )
         )
 
+    def as_cards(self):
+        """What a public card prints (public/fabrique_card.html) and nothing
+        else, its transitions aside: not the objective, dates and other texts
+        that the home page and the catalogue would read, build and hash for
+        their cached cards on every request."""
+        return self.only(
+            "slug", "title", "short_title", "edition", "status"
+        ).with_confirmed_territories()
+
     def follow_up_coming_due(self, today: date, within_days: int = 60):
         """Six-month follow-ups due within ``within_days``, or already due with
         no follow-up meeting date recorded."""

@@ -35,7 +35,7 @@ def home(request):
     # visitor, are a cached fragment (public_cache).
     version = public_version()
     current = with_cached_transitions(
-        Fabrique.objects.public().current(timezone.localdate()).with_confirmed_territories(),
+        Fabrique.objects.public().current(timezone.localdate()).as_cards(),
         version=version,
     )
     context = {
@@ -125,7 +125,7 @@ def catalogue(request):
         queryset=Fabrique.objects.public().order_by("-edition", "title"),
     )
     version = public_version()
-    fabriques = filterset.qs.with_confirmed_territories()
+    fabriques = filterset.qs.as_cards()
     page = WindowCountPaginator(fabriques, CATALOGUE_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = with_cached_transitions(page.object_list, version=version)
     # The counts of every option (seven aggregate queries) depend only on the
