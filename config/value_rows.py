@@ -55,8 +55,7 @@ def value_rows(queryset: QuerySet, *fields: str) -> ValueRows:
 def instance_builder(model: type[Model], fields: Iterable[str]) -> Callable[[tuple], Model]:
     """A function making an unsaved ``model`` instance, with its related
     objects, of a row of ``values_list(*fields)``."""
-    shape = _shape(model, [(path, index) for index, path in enumerate(fields)])
-    return lambda row: shape.build(row)
+    return _shape(model, [(path, index) for index, path in enumerate(fields)]).build
 
 
 @dataclass
