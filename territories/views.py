@@ -138,8 +138,10 @@ def participation_detail(request, pk):
             "calendar": seminars,
             # The calendar's seminars are already read: in the calendar's order.
             "shared_notes": NoteVersion.objects.latest_shared_of(seminars),
+            # Counts only: the members' college, not their names and contacts.
             "summary": WorkingGroupSummary.of(
-                members.current(today).with_seminars_attended(), held_seminars=held_local
+                members.current(today).with_seminars_attended().only("college"),
+                held_seminars=held_local,
             ),
             "roadmap": roadmap,
             "axes": axes,
@@ -154,12 +156,23 @@ def participation_detail(request, pk):
     )
 
 
+TERRITORY_PAGE_ACTION_FIELDS = (
+    "axis", "title", "lead", "horizon", "progress", "status", "needs_engineering_support",
+)  # fmt: skip
+
+
 def _programme(roadmap) -> tuple[list[dict], list[Action], list[Action]]:
     """The roadmap's axes with their actions, the actions under no axis, and
     those asking for ANCT's engineering support: two queries."""
     if roadmap is None:
         return [], [], []
-    actions = list(Action.objects.filter(roadmap=roadmap).order_by("position", "pk"))
+    # What the page prints of them (roadmap_actions.html, the support list),
+    # not their descriptions, partners, funding and indicators.
+    actions = list(
+        Action.objects.filter(roadmap=roadmap)
+        .only(*TERRITORY_PAGE_ACTION_FIELDS)
+        .order_by("position", "pk")
+    )
     axes = [{"axis": axis, "actions": []} for axis in roadmap.axes.all()]
     by_axis = {entry["axis"].pk: entry["actions"] for entry in axes}
     loose = []
