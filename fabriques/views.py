@@ -75,7 +75,7 @@ def prestataire_fabrique(request, pk):
     if not can_run_fabrique(request.user, fabrique):
         raise Http404
     today = timezone.localdate()
-    calendar = Seminar.objects.with_note_state(today).in_calendar_order()
+    calendar = Seminar.objects.for_calendar_table().with_note_state(today).in_calendar_order()
     participations = list(
         fabrique.participations.prefetch_related(
             Prefetch("seminars", queryset=calendar, to_attr="calendar")

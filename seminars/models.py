@@ -146,6 +146,16 @@ class SeminarQuerySet(models.QuerySet):
             | Q(participation__isnull=True, fabrique_id=participation.fabrique_id)
         )
 
+    def for_calendar_table(self):
+        """Only the columns a calendar table prints
+        (portal/components/calendar_table.html): its cached fragment is keyed
+        on every value the seminars hold, so the programme's content and the
+        agenda are not read, built and hashed on every view."""
+        return self.only(
+            "fabrique", "participation", "kind", "number", "theme", "window_start",
+            "window_end", "starts_at", "ends_at", "place", "format", "status",
+        )  # fmt: skip
+
     def in_calendar_order(self):
         """By the fixed date when there is one, else by the planned window."""
         return self.annotate(

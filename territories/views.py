@@ -101,7 +101,7 @@ def participation_detail(request, pk):
     contacts = list(participation.contacts.active_on(today).select_related("user"))
     participation.is_referent = any(contact.user_id == user.pk for contact in contacts)
     calendar = Seminar.objects.calendar_of(participation)
-    seminars = list(calendar.with_note_state(today).in_calendar_order())
+    seminars = list(calendar.for_calendar_table().with_note_state(today).in_calendar_order())
     held_local = sum(
         1
         for seminar in seminars
