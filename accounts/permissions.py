@@ -241,10 +241,39 @@ def _role_scopes_sql(user, today=None) -> tuple[str, tuple]:
     return union.query.sql_with_params()
 
 
-def seminars_visible_to_by_ids(user, today=None) -> QuerySet[Seminar]:
+# What ``seminars_visible_to_by_ids`` selects by, as plain hashable values.
+EVERY_SEMINAR = "every seminar"
+NO_SEMINAR = "no seminar"
+SeminarScope = str | tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
+
+
+def seminar_scope(user, today=None) -> SeminarScope:
+    """Every seminar (ANCT staff), none (anonymous or inactive), or the id
+    lists of ``seminars_visible_to_by_ids``: the Fabriques seen whole, the
+    participations represented, and their Fabriques (for their intersite
+    seminars). One query for a role holder (``_role_scopes``)."""
+    if not user.is_authenticated or not user.is_active:
+        return NO_SEMINAR
+    if is_anct_staff(user):
+        return EVERY_SEMINAR
+    whole_fabriques, participations, territory_fabriques = set(), set(), set()
+    for fabrique, participation in _role_scopes(user, today):
+        if participation is None:
+            whole_fabriques.add(fabrique)
+        else:
+            participations.add(participation)
+            territory_fabriques.add(fabrique)
+    return (
+        tuple(sorted(whole_fabriques)),
+        tuple(sorted(participations)),
+        tuple(sorted(territory_fabriques)),
+    )
+
+
+def seminars_visible_to_by_ids(user, today=None, *, scope=None) -> QuerySet[Seminar]:
     """The rows of ``seminars_visible_to``, selected by plain id lists instead
     of nested subqueries, for lists that run over a long history (the iCal
-    feed).
+    feed). ``scope``: the user's ``seminar_scope``, when the caller read it.
 
     The user's roles are read first, in one query; the seminars are then those
     of a Fabrique the user runs or steers (all of them, as
@@ -254,21 +283,16 @@ def seminars_visible_to_by_ids(user, today=None) -> QuerySet[Seminar]:
     seminar's Fabrique and participation, where the subqueries made it plan for
     milliseconds and test every seminar ever held. ``tests/accounts`` checks
     that both give the same rows for every persona."""
-    if not user.is_authenticated or not user.is_active:
+    scope = scope or seminar_scope(user, today)
+    if scope == NO_SEMINAR:
         return Seminar.objects.none()
-    if is_anct_staff(user):
+    if scope == EVERY_SEMINAR:
         return Seminar.objects.all()
-    whole_fabriques, participations, territory_fabriques = set(), set(), set()
-    for fabrique, participation in _role_scopes(user, today):
-        if participation is None:
-            whole_fabriques.add(fabrique)
-        else:
-            participations.add(participation)
-            territory_fabriques.add(fabrique)
+    whole_fabriques, participations, territory_fabriques = scope
     return Seminar.objects.filter(
-        Q(fabrique__in=sorted(whole_fabriques))
-        | Q(participation__in=sorted(participations))
-        | Q(participation__isnull=True, fabrique__in=sorted(territory_fabriques))
+        Q(fabrique__in=whole_fabriques)
+        | Q(participation__in=participations)
+        | Q(participation__isnull=True, fabrique__in=territory_fabriques)
     )
 
 

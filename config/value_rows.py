@@ -20,11 +20,13 @@ one-to-one). A related object whose values are all null is None (a LEFT JOIN
 that found nothing): list its ``pk`` where its other values may all be null.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
+
+from config.compiled_rows import compiled_rows
 
 
 class ValueRows:
@@ -46,10 +48,14 @@ class ValueRows:
         return iter(self._built)
 
 
-def value_rows(queryset: QuerySet, *fields: str) -> ValueRows:
+def value_rows(queryset: QuerySet, *fields: str, sql_key: Hashable = None) -> ValueRows:
     """The queryset's ``fields`` as plain rows, built as its model's instances
-    when iterated (see the module's docstring)."""
-    return ValueRows(queryset.values_list(*fields), instance_builder(queryset.model, fields))
+    when iterated (see the module's docstring). ``sql_key``: plain values that
+    decide the query entirely (the day it is built for), under which its SQL
+    is compiled once (``compiled_rows``)."""
+    values = queryset.values_list(*fields)
+    rows = values if sql_key is None else compiled_rows(sql_key, lambda: values)
+    return ValueRows(rows, instance_builder(queryset.model, fields))
 
 
 def instance_builder(model: type[Model], fields: Iterable[str]) -> Callable[[tuple], Model]:

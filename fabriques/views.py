@@ -154,12 +154,14 @@ def dashboard(request):
                 )
                 .order_by("starts_at"),
                 *DASHBOARD_SEMINAR_FIELDS,
+                sql_key=("dashboard-upcoming", today),
             ),
             "seminar_days": DASHBOARD_SEMINAR_DAYS,
             "late_notes": value_rows(
                 Seminar.objects.notes_to_chase(today).order_by("note_due_date", "pk"),
                 *DASHBOARD_SEMINAR_FIELDS,
                 "note_due_date",
+                sql_key=("dashboard-late-notes", today),
             ),
             "roadmaps_pending": _roadmaps_pending(),
             "follow_ups": Fabrique.objects.follow_up_coming_due(today, DASHBOARD_FOLLOW_UP_DAYS)
@@ -191,6 +193,7 @@ def _roadmaps_pending() -> ValueRows:
         "roadmap__pk",
         "roadmap__status",
         "roadmap__adopted_on",
+        sql_key=("dashboard-roadmaps-pending",),
     )
 
 

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
 from accounts.models import User
-from accounts.permissions import seminars_visible_to_by_ids
+from accounts.permissions import seminar_scope, seminars_visible_to_by_ids
+from config.compiled_rows import compiled_rows
 from config.value_rows import instance_builder
 
 from .models import CalendarFeed, Seminar, SeminarKind
@@ -83,14 +84,15 @@ def calendar_feed_owner(token: str) -> User | None:
 # --- iCalendar data -------------------------------------------------------------------
 
 
-def calendar_seminars(user, today=None) -> QuerySet[Seminar]:
-    """The seminars of ``user``'s calendar: every visible one with a fixed date.
+def calendar_seminars(user, today=None, *, scope=None) -> QuerySet[Seminar]:
+    """The seminars of ``user``'s calendar: every visible one with a fixed date
+    (``scope``: the user's ``seminar_scope``, when the caller read it).
 
     Cancelled ones stay in so that clients which imported them remove them.
     """
     return (
         # By id lists: a calendar runs over every year of the user's roles.
-        seminars_visible_to_by_ids(user, today)
+        seminars_visible_to_by_ids(user, today, scope=scope)
         .filter(starts_at__isnull=False)
         .select_related("fabrique", "participation__territory")
         # What the events print, not the Fabrique's texts nor the seminar's content.
@@ -297,9 +299,14 @@ _seminar_from_row = instance_builder(Seminar, _FEED_ROW_FIELDS)
 
 
 def _feed_rows(owner) -> list[tuple]:
-    # Built afresh on every request: it holds the ids of the owner's roles of
-    # this very moment (seminars_visible_to_by_ids), so it is never kept.
-    return list(calendar_seminars(owner).values_list(*_FEED_ROW_FIELDS))
+    # The owner's roles of this very moment decide the query (their id lists,
+    # read on every request): its SQL is compiled once per such scope, its
+    # rows read every time.
+    scope = seminar_scope(owner)
+    return compiled_rows(
+        ("calendar-feed-rows", scope),
+        lambda: calendar_seminars(owner, scope=scope).values_list(*_FEED_ROW_FIELDS),
+    )
 
 
 def calendar_feed_body(owner) -> bytes:
