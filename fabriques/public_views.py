@@ -7,7 +7,7 @@ unpublished document.
 
 from collections import Counter
 
-from django.db.models import Count, Min, Prefetch, prefetch_related_objects
+from django.db.models import Count, Min
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from seminars.models import Seminar, SeminarKind
 from territories.models import Participation, Territory
 
 from .filters import PublicFabriqueFilter
-from .models import Fabrique, Partnership, Transition
+from .models import Fabrique, Transition
 from .public_cache import cached_fragment, public_version
 from .stats import public_participations
 
@@ -47,22 +47,18 @@ def home(request):
 
 
 def with_cached_transitions(fabriques, *, version=None) -> list[Fabrique]:
-    """The Fabriques (read live), each with its transitions as if prefetched,
-    from a cached map of every Fabrique's transitions: a Transition's save and
-    any change of a Fabrique's transitions bump the public version
-    (public_cache), so the map is never stale; it names no Fabrique, only ids
-    looked up for the Fabriques just read."""
+    """The Fabriques (read live), each with its transitions in
+    ``card_transitions`` (what public/fabrique_card.html prints), from a cached
+    map of every Fabrique's transitions: a Transition's save and any change of
+    a Fabrique's transitions bump the public version (public_cache), so the
+    map is never stale; it names no Fabrique, only ids looked up for the
+    Fabriques just read."""
     fabriques = list(fabriques)
     by_fabrique = cached_fragment("fabrique-transitions", _transitions_by_fabrique, version=version)
     for fabrique in fabriques:
-        # What prefetch_related("transitions") leaves: a filled queryset (read
-        # back by fabrique.transitions.all); built without a related manager.
-        transitions = Transition.objects.all()
-        transitions._result_cache = [
+        fabrique.card_transitions = [
             Transition(pk=pk, code=code) for pk, code in by_fabrique.get(fabrique.pk, ())
         ]
-        transitions._prefetch_done = True
-        fabrique._prefetched_objects_cache = {"transitions": transitions}
     return fabriques
 
 
@@ -170,11 +166,6 @@ def fabrique_detail(request, slug):
     related = cached_fragment(
         "fabrique-related", lambda: _public_related(fabrique), fabrique.pk, version=version
     )
-    fabrique.confirmed_participations = related["participations"]
-    fabrique._prefetched_objects_cache = {
-        "transitions": related["transitions"],
-        "partnerships": related["partnerships"],
-    }
     # Only what the calendar says publicly: which seminar, on what theme, when.
     # Plain values, shaped as the template reads a seminar (no model built per
     # row; the table is a cached fragment keyed on these values).
@@ -217,7 +208,9 @@ def fabrique_detail(request, slug):
             "current": fabrique.display_title,
         },
         "fabrique": fabrique,
-        # What the rendered relations depend on (the template's cached fragment).
+        # Its transitions, partners and confirmed territories, and what their
+        # rendering depends on (the template's cached fragment).
+        "related": related,
         "related_key": (version, fabrique.pk),
         "seminars": seminars,
         # What the rendered calendar depends on (the template's cached fragment).
@@ -232,23 +225,16 @@ def fabrique_detail(request, slug):
 
 
 def _public_related(fabrique) -> dict:
-    """What the Fabrique page shows of its relations, as prefetched querysets
-    (the template reads them through ``fabrique.transitions.all`` and so on)."""
-    prefetch_related_objects(
-        [fabrique],
-        "transitions",
-        # One query with their organisations, not two.
-        Prefetch("partnerships", queryset=Partnership.objects.select_related("organisation")),
-        Prefetch(
-            "participations",
-            queryset=Participation.objects.confirmed()
-            .select_related("territory__departement")
-            .order_by("territory__name"),
-            to_attr="confirmed_participations",
-        ),
-    )
+    """What the Fabrique page shows of its relations, as plain lists (kept in
+    the cache as they are)."""
     return {
-        "transitions": fabrique.transitions.all(),
-        "partnerships": fabrique.partnerships.all(),
-        "participations": fabrique.confirmed_participations,
+        "transitions": list(fabrique.transitions.all()),
+        # One query with their organisations, not two.
+        "partnerships": list(fabrique.partnerships.select_related("organisation")),
+        "participations": list(
+            Participation.objects.confirmed()
+            .filter(fabrique=fabrique)
+            .select_related("territory__departement")
+            .order_by("territory__name")
+        ),
     }

@@ -8,6 +8,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 
 from fabriques.models import Fabrique, Transition
 from fabriques.public_cache import VERSION_KEY, bump_public_version, public_version
@@ -115,6 +117,33 @@ def test_facet_counts_follow_transitions_and_partners(client, imported):
     partnership = PartnershipFactory(fabrique=fabrique)
     facets = {f["name"]: f for f in client.get(reverse("catalogue")).context["facets"]}
     assert count(facets, "partner", partnership.organisation_id) == 1
+
+
+def test_an_added_transition_shows_at_once_on_the_cards_and_the_page(client, imported):
+    fabrique = (
+        Fabrique.objects.public().current(timezone.localdate()).order_by("pk").first()
+        or FabriqueFactory(is_public=True, status="en_cours")
+    )
+    transition = Transition.objects.exclude(fabriques=fabrique).first()
+    label = escape(str(transition))
+    tag = f'<p class="fr-tag fr-tag--sm">{label}</p>'
+    page_url = reverse("fabrique_detail", args=[fabrique.slug])
+    catalogue_url = reverse("catalogue")
+    params = {"edition": fabrique.edition}
+
+    def card(url, params=None):
+        # The card of this Fabrique alone: from its link to the next card.
+        page = html(client, url, params)
+        start = page.index(f'href="{page_url}"')
+        return page[start : page.find('class="fr-card ', start)]
+
+    assert tag not in card(reverse("home")) and tag not in card(catalogue_url, params)
+    assert f'<p class="fr-tag">{label}</p>' not in html(client, page_url)
+
+    fabrique.transitions.add(transition)  # a many-to-many change: no post_save
+
+    assert tag in card(reverse("home")) and tag in card(catalogue_url, params)
+    assert f'<p class="fr-tag">{label}</p>' in html(client, page_url)
 
 
 def test_the_version_is_shared_through_the_database_cache(client, imported):
