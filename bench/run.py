@@ -396,7 +396,7 @@ def main(argv=None):
     parser.add_argument("--small-scale", type=float, default=None,
                         help="small dataset (default: a tenth of --scale)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--requests", type=int, default=30, help="timed rounds of pages")
+    parser.add_argument("--requests", type=int, default=60, help="timed rounds of pages")
     parser.add_argument("--load-seconds", type=int, default=60, help="0 skips the load test")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--output", type=Path, default=RESULTS)

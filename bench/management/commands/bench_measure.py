@@ -12,7 +12,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("part", choices=["pages", "pdfs", "sweep", "load-plan"])
         parser.add_argument("--output", type=Path, required=True)
-        parser.add_argument("--requests", type=int, default=30)
+        parser.add_argument("--requests", type=int, default=60)
         parser.add_argument("--job", choices=list(measure.PDF_JOBS), default="roadmap_25")
         parser.add_argument("--untimed", action="store_true", help="query counts only")
 
