@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -503,21 +503,12 @@ class NoteVersionQuerySet(models.QuerySet):
         # A file in quarantine or refused by the antivirus is never shared.
         return self.filter(status=NoteVersion.Status.SHARED, scan_status__in=AVAILABLE)
 
-    def latest_shared(self):
-        """Per seminar, only the most recent version shared with the territory."""
-        newest = (
-            NoteVersion.objects.shared()
-            .filter(seminar=OuterRef("seminar"))
-            .order_by("-version")
-            .values("version")[:1]
-        )
-        return self.shared().filter(version=Subquery(newest))
-
     def latest_shared_of(self, seminars) -> list["NoteVersion"]:
-        """``latest_shared`` for seminars already read, in their order, each
-        note holding its seminar from ``seminars``: one plain query of their
-        shared versions, without the subquery and the join, which cost a page
-        more to compile than to run."""
+        """Per seminar already read, the most recent version shared with the
+        territory, in the seminars' order, each note holding its seminar from
+        ``seminars``: one plain query of their shared versions, without a
+        correlated subquery and a join, which cost a page more to compile than
+        to run."""
         by_pk = {seminar.pk: seminar for seminar in seminars}
         latest = {}
         for note in self.shared().filter(seminar__in=list(by_pk)).order_by("version"):

@@ -10,8 +10,7 @@ def test_the_worker_freezes_its_startup_heap():
     # In a process of its own: freezing this test process would change what
     # its garbage collector scans for the rest of the suite.
     probe = (
-        "import gc, config.wsgi; "
-        "print(gc.get_freeze_count(), callable(config.wsgi.application))"
+        "import gc, config.wsgi; print(gc.get_freeze_count(), callable(config.wsgi.application))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe],

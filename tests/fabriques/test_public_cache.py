@@ -120,10 +120,9 @@ def test_facet_counts_follow_transitions_and_partners(client, imported):
 
 
 def test_an_added_transition_shows_at_once_on_the_cards_and_the_page(client, imported):
-    fabrique = (
-        Fabrique.objects.public().current(timezone.localdate()).order_by("pk").first()
-        or FabriqueFactory(is_public=True, status="en_cours")
-    )
+    fabrique = Fabrique.objects.public().current(timezone.localdate()).order_by(
+        "pk"
+    ).first() or FabriqueFactory(is_public=True, status="en_cours")
     transition = Transition.objects.exclude(fabriques=fabrique).first()
     label = escape(str(transition))
     tag = f'<p class="fr-tag fr-tag--sm">{label}</p>'

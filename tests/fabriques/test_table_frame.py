@@ -14,7 +14,8 @@ def render(source, **context):
 
 def test_the_frame_wraps_the_table_in_the_four_dsfr_blocks():
     html = render(
-        '{% table_frame id=table_id|add:"-component" modifiers="fr-table--no-scroll fr-table--sm" %}'
+        '{% table_frame id=table_id|add:"-component" '
+        'modifiers="fr-table--no-scroll fr-table--sm" %}'
         '<table id="{{ table_id }}"><caption>Séminaires</caption></table>'
         "{% endtable_frame %}",
         table_id="seminars",
@@ -35,7 +36,8 @@ def test_without_options_the_frame_has_no_id_and_no_modifier():
 
 def test_the_options_are_escaped_and_the_table_is_not():
     html = render(
-        "{% table_frame id=bad %}<table><caption>{{ caption }}</caption></table>{% endtable_frame %}",
+        "{% table_frame id=bad %}<table><caption>{{ caption }}</caption></table>"
+        "{% endtable_frame %}",
         bad='x"><script>',
         caption="<b>",
     )
@@ -44,9 +46,7 @@ def test_the_options_are_escaped_and_the_table_is_not():
     assert "<table>" in html
 
 
-@pytest.mark.parametrize(
-    "tag", ["{% table_frame caption='x' %}", "{% table_frame 'positional' %}"]
-)
+@pytest.mark.parametrize("tag", ["{% table_frame caption='x' %}", "{% table_frame 'positional' %}"])
 def test_an_unknown_option_is_a_template_error(tag):
     with pytest.raises(TemplateSyntaxError):
         render(tag + "<table></table>{% endtable_frame %}")
