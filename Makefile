@@ -56,7 +56,7 @@ help: ## Affiche cette aide
 	@echo "                       redémarré) sur des serveurs jetables"
 	@echo
 	@echo "  make install         crée .venv et installe le projet (sans rien lancer)"
-	@echo "  make check           vérifications Django et migrations manquantes"
+	@echo "  make check           vérifications Django, migrations manquantes, ruff (lint et format)"
 	@echo "  make compose-config  valide docker-compose.yml"
 	@echo "  make clean           supprime .venv, db.sqlite3, media et staticfiles"
 	@echo
@@ -158,9 +158,11 @@ system-test-deps:
 	fi
 
 .PHONY: check
-check: $(STAMP) ## Vérifications Django et migrations manquantes
+check: $(STAMP_TEST) ## Vérifications Django, migrations manquantes, style (ruff)
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 .PHONY: compose-config
 compose-config: ## Valide docker-compose.yml (valeurs factices pour les variables exigées)
